@@ -1,0 +1,5 @@
+"""`python -m crawler` is `newsdedup`."""
+
+from crawler.cli import main
+
+main()

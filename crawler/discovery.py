@@ -1,0 +1,204 @@
+"""Pure discovery parsing: sniff a fetched body and extract article links (no network)."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import zlib
+from collections.abc import Callable
+
+from crawler.articles import looks_like_article_url
+from crawler.discovered import DiscoveredLink, ParseResult
+from crawler.feeds import feed_links_from_html, parse_feed
+from crawler.sitemaps import parse_sitemap, parse_text_sitemap, sitemaps_from_robots
+
+__all__ = [
+    "DiscoveredLink",
+    "ParseResult",
+    "feed_links_from_html",
+    "looks_like_article_url",
+    "parse_source",
+    "sitemaps_from_robots",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+_MAX_GZIP_LAYERS = 2
+_SNIFF_BYTES = 64 * 1024
+_FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+_SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+_HTML_ROOTS = frozenset({"html", "head", "body", "div", "p", "table", "script", "meta", "a"})
+_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_PROLOG_ITEM = re.compile(
+    rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->|<!doctype", re.IGNORECASE | re.DOTALL
+)
+_TEXT_URL_LINE = re.compile(r"^\s*https?://\S+\s*$", re.IGNORECASE)
+
+
+class GzipError(ValueError):
+    """Raised when gzip data is corrupt or decompresses beyond the size cap."""
+
+
+def parse_source(body: bytes, base_url: str, content_type: str | None = None) -> ParseResult:
+    """Sniff the kind of `body` (feed, sitemap, HTML...) and extract its links."""
+    try:
+        data = gunzip_if_needed(body)
+    except GzipError as exc:
+        logger.info("cannot decompress %s: %s", base_url, exc)
+        return ParseResult(kind="unknown", error=str(exc))
+    data = _to_utf8_if_utf16(data)
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        return ParseResult(kind="empty", error="empty document")
+    data, removed = strip_doctype(data)
+    kind = sniff_kind(data, content_type)
+    result = _PARSERS.get(kind, _parse_unknown)(data, base_url, content_type)
+    if removed:
+        result.skipped["doctype_removed"] += 1
+    return result
+
+
+def gunzip_if_needed(body: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip bytes (possibly multi-member or doubly gzipped), capped at `limit`."""
+    for _ in range(_MAX_GZIP_LAYERS):
+        if not body.startswith(b"\x1f\x8b"):
+            return body
+        body = _gunzip(body, limit)
+    return body
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """Decompress all gzip members of `data`, raising GzipError past `limit` bytes."""
+    out: list[bytes] = []
+    size = 0
+    while data.startswith(b"\x1f\x8b"):
+        decomp = zlib.decompressobj(wbits=31)
+        try:
+            chunk = decomp.decompress(data, limit - size + 1)
+        except zlib.error as exc:
+            raise GzipError(f"corrupted gzip data: {exc}") from exc
+        size += len(chunk)
+        if size > limit or decomp.unconsumed_tail:
+            raise GzipError(f"gzip data decompresses to more than {limit} bytes")
+        if not decomp.eof:
+            raise GzipError("truncated gzip data")
+        out.append(chunk)
+        data = decomp.unused_data
+    return b"".join(out)
+
+
+def _to_utf8_if_utf16(data: bytes) -> bytes:
+    """Re-encode UTF-16/32 documents (by BOM or "<?") to UTF-8 so byte sniffing works."""
+    for bom, codec in (
+        (b"<\x00?\x00", "utf-16-le"),
+        (b"\x00<\x00?", "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            text = data.decode(codec, errors="replace")
+            text = re.sub(r"^(<\?xml[^>]*?encoding=)([\"'])[^\"']*\2", r"\1\2utf-8\2", text)
+            return text.encode("utf-8")
+    return data
+
+
+def strip_doctype(data: bytes) -> tuple[bytes, bool]:
+    """Remove DOCTYPEs (with internal DTD subsets) from the prolog: no entities, no XXE."""
+    pos, removed = 0, False
+    while pos < len(data):
+        match = _PROLOG_ITEM.match(data, pos)
+        if match is None:
+            break
+        if match.group(0)[:2] == b"<!" and match.group(0)[2:3] != b"-":
+            end = _doctype_end(data, match.end())
+            data, removed = data[: match.start()] + data[end:], True
+            continue
+        pos = match.end()
+    return data, removed
+
+
+def _doctype_end(data: bytes, pos: int) -> int:
+    """Index just past the DOCTYPE that starts before `pos`, honouring quotes and [ ]."""
+    quote = 0
+    depth = 0
+    for index in range(pos, len(data)):
+        char = data[index]
+        if quote:
+            quote = 0 if char == quote else quote
+        elif char in b"\"'":
+            quote = char
+        elif char == ord("["):
+            depth += 1
+        elif char == ord("]"):
+            depth = max(depth - 1, 0)
+        elif char == ord(">") and depth == 0:
+            return index + 1
+    return len(data)
+
+
+def sniff_kind(data: bytes, content_type: str | None = None) -> str:
+    """Classify a document by its root element, falling back to the content type."""
+    head = data[:_SNIFF_BYTES]
+    root = _root_name(head)
+    if root in _FEED_ROOTS:
+        return "feed"
+    if root in _SITEMAP_ROOTS:
+        return "sitemap"
+    if root in _HTML_ROOTS or (root is None and b"<html" in head.lower()):
+        return "html"
+    if root is None and _is_text_sitemap(head):
+        return "text"
+    if content_type and "html" in content_type.lower() and root is None:
+        return "html"
+    return "unknown"
+
+
+def _root_name(head: bytes) -> str | None:
+    """Local name of the first element, skipping PIs and comments."""
+    text = re.sub(rb"<!--.*?-->|<\?.*?\?>", b"", head, flags=re.DOTALL)
+    match = _NAME.search(text)
+    if match is None:
+        return None
+    return match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].lower()
+
+
+def _is_text_sitemap(head: bytes) -> bool:
+    """True when every non-blank line of `head` is a bare http(s) URL."""
+    lines = [ln for ln in head.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return bool(lines) and all(_TEXT_URL_LINE.match(ln) for ln in lines[:-1])
+
+
+def _parse_html(data: bytes, base_url: str, content_type: str | None) -> ParseResult:
+    """An HTML page: no links, but say so (the caller may try feed autodiscovery)."""
+    return ParseResult(kind="html", error="HTML page where a feed or sitemap was expected")
+
+
+def _parse_sitemap(data: bytes, base_url: str, content_type: str | None) -> ParseResult:
+    """Dispatch to the XML sitemap parser."""
+    return parse_sitemap(data)
+
+
+def _parse_text(data: bytes, base_url: str, content_type: str | None) -> ParseResult:
+    """Dispatch to the plain-text sitemap parser."""
+    return parse_text_sitemap(data.decode("utf-8", "replace"))
+
+
+def _parse_unknown(data: bytes, base_url: str, content_type: str | None) -> ParseResult:
+    """Unknown root: try the lenient feed parser, else report what we saw."""
+    result = parse_feed(data, base_url, content_type)
+    if result.links:
+        return result
+    root = _root_name(data[:_SNIFF_BYTES])
+    what = f"unrecognised root element <{root}>" if root else "not XML, HTML or a URL list"
+    return ParseResult(kind="unknown", skipped=result.skipped, error=what)
+
+
+_PARSERS: dict[str, Callable[[bytes, str, str | None], ParseResult]] = {
+    "feed": parse_feed,
+    "sitemap": _parse_sitemap,
+    "html": _parse_html,
+    "text": _parse_text,
+}

@@ -1,0 +1,122 @@
+"""Run one crawl in this process and return its counts and exit code."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from crawler.params import CrawlParams
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+_SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_SPIDERS = {"auto": "news", "feed": "feed", "sitemap": "sitemap", "site": "site", "urls": "urls"}
+
+
+@dataclass
+class CrawlResult:
+    """What a crawl did: Scrapy stats, failed sources, elapsed time, exit code."""
+
+    stats: dict[str, Any]
+    elapsed: float
+    failed_sources: dict[str, str] = field(default_factory=dict)
+    signal: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 1 a source failed, 130/143 stopped by SIGINT/SIGTERM."""
+        if self.signal is not None:
+            return _SIGNAL_EXIT.get(self.signal, 128 + self.signal)
+        return EXIT_SOURCE_FAILED if self.failed_sources else EXIT_OK
+
+    def count(self, key: str) -> int:
+        """One newsdedup counter (0 when absent)."""
+        return int(self.stats.get(f"newsdedup/{key}", 0))
+
+    def grouped(self, prefix: str) -> dict[str, int]:
+        """Counters under newsdedup/PREFIX/, by their last part."""
+        head = f"newsdedup/{prefix}/"
+        return {k[len(head) :]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(head)}
+
+    def summary(self) -> str:
+        """The one-line run summary printed on stderr."""
+        dups = self.grouped("duplicates")
+        parts = [
+            f"pages={int(self.stats.get('response_received_count', 0))}",
+            f"articles={self.count('articles_written')}",
+            f"new={self.count('new')}",
+            f"duplicates={sum(dups.values())}" + _detail(dups),
+            f"skipped={sum(self.grouped('skipped').values())}" + _detail(self.grouped("skipped")),
+            f"dropped={sum(self.grouped('dropped').values())}" + _detail(self.grouped("dropped")),
+            f"errors={sum(self.grouped('errors').values())}" + _detail(self.grouped("errors")),
+            f"elapsed={self.elapsed:.1f}s",
+        ]
+        line = "newsdedup: " + " ".join(parts)
+        if self.failed_sources:
+            failed = ", ".join(f"{s} ({why})" for s, why in self.failed_sources.items())
+            line += f"\nnewsdedup: failed sources: {failed}"
+        return line
+
+
+def _detail(counts: dict[str, int]) -> str:
+    """'(url=1,near=2)' or ''."""
+    return "(" + ",".join(f"{k}={v}" for k, v in counts.items()) + ")" if counts else ""
+
+
+def build_settings(params: CrawlParams, log_level: str) -> Settings:
+    """Scrapy settings: project defaults, then the validated run options."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    overrides: dict[str, Any] = {
+        "NEWSDEDUP_SOURCES": params.sources,
+        "NEWSDEDUP_ARTICLE_URLS": params.article_urls,
+        "NEWSDEDUP_URL_LIST_NAME": params.url_list_name,
+        "NEWSDEDUP_OUTPUT_DIR": str(params.output),
+        "NEWSDEDUP_WORKERS": params.workers,
+        "NEWSDEDUP_MAX_PAGES": params.max_pages,
+        "NEWSDEDUP_RETENTION_DAYS": params.retention_days,
+        "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler (level, --log-file) is used
+    }
+    if params.state:
+        overrides["NEWSDEDUP_STATE_URL"] = params.state
+    settings.setdict(overrides, priority="cmdline")
+    settings.setdict(params.settings, priority="cmdline")
+    return settings
+
+
+def run_crawl(params: CrawlParams, log_level: str = "WARNING") -> CrawlResult:
+    """Crawl PARAMS' sources to the end; raises LockHeld or StateError before starting."""
+    from scrapy.crawler import CrawlerProcess
+
+    from pipelines.runtime import open_runtime
+
+    class _Process(CrawlerProcess):
+        received: int | None = None
+
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            self.received = self.received or signum
+            super()._signal_shutdown(signum, frame)
+
+    settings = build_settings(params, log_level)
+    started = time.monotonic()
+    process = _Process(settings)
+    runtime = open_runtime(settings)
+    try:
+        crawler = process.create_crawler(_SPIDERS[params.kind])
+        process.crawl(crawler)
+        process.start()
+    finally:
+        runtime.close()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    failed = dict(stats.get("newsdedup/failed_sources") or {})
+    return CrawlResult(stats, time.monotonic() - started, failed, process.received)

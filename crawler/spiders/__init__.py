@@ -1,0 +1,1 @@
+"""Spiders: `news` (auto-detects each source) and `feed`, `sitemap`, `site`, `urls` (forced)."""

@@ -1,0 +1,152 @@
+"""NewsSpider: sources in, article requests and ArticleItems out, every failure counted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler.discovered import DiscoveredLink
+from crawler.items import ArticleItem
+from crawler.middlewares import ARTICLE_META
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class NewsSpider(Spider):
+    """Base of every newsdedup spider: turns sources into article pages."""
+
+    kind: ClassVar[str] = "auto"
+
+    def __init__(self, urls: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cli_urls = [u.strip() for u in (urls or "").split(",") if u.strip()]
+        self.sources: list[str] = []
+        self.article_urls: list[str] = []
+        self.url_list_name = "urls"
+        self.source_state: dict[str, str] = {}
+        self._logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Read the sources from `-a urls=` or NEWSDEDUP_SOURCES."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.sources = spider._cli_urls or settings.getlist("NEWSDEDUP_SOURCES")
+        spider.article_urls = settings.getlist("NEWSDEDUP_ARTICLE_URLS")
+        spider.url_list_name = settings.get("NEWSDEDUP_URL_LIST_NAME") or "urls"
+        if spider.kind == "urls":
+            spider.article_urls, spider.sources = spider.sources + spider.article_urls, []
+        spider.source_state = {source: "pending" for source in spider.sources}
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        """One request per source."""
+        if not self.sources and not self.article_urls:
+            logger.error("no sources: pass -a urls=URL[,URL] or set NEWSDEDUP_SOURCES")
+        for source in self.sources:
+            for request in self.source_requests(source):
+                yield request
+        for url in self.article_urls:
+            yield self.article_request(DiscoveredLink(url), self.url_list_name)
+
+    def source_requests(self, source: str) -> Iterator[Request]:
+        """The first request(s) of a source; subclasses decide how the answer is read."""
+        yield Request(
+            source,
+            callback=self.parse_source,
+            errback=self.on_source_error,
+            meta={"source": source, "kind": self.kind},
+            dont_filter=True,
+        )
+
+    def parse_source(self, response: Response) -> Iterator[Any]:
+        """Read a source document (overridden by subclasses)."""
+        raise NotImplementedError
+
+    def article_request(self, link: DiscoveredLink, source: str) -> Request:
+        """A request for one article page, carrying the feed's fields as fallbacks."""
+        fallbacks = {
+            "title": link.title,
+            "published": link.published or link.lastmod,
+            "author": link.author,
+        }
+        meta = {ARTICLE_META: True, "source": source, "fallbacks": fallbacks}
+        return Request(
+            link.url, callback=self.parse_article, errback=self.on_article_error, meta=meta
+        )
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        """Wrap an HTML article page into an ArticleItem for the pipelines."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if content_type and not content_type.startswith(_HTML_TYPES):
+            self.skip("not_html", response.url, content_type)
+            return
+        yield ArticleItem(
+            url=response.url,
+            source=response.meta["source"],
+            body=response.body,
+            encoding=getattr(response, "encoding", None),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            request_url=response.request.url if response.request else response.url,
+            fallbacks=response.meta.get("fallbacks") or {},
+        )
+
+    def mark_source(self, source: str, state: str) -> None:
+        """Record how a source went: ok, or failed:<reason> (first failure wins)."""
+        if self.source_state.get(source, "pending") in ("pending", "ok"):
+            self.source_state[source] = state
+
+    def on_source_error(self, failure: Failure) -> None:
+        """A source could not be fetched: count it and mark the source failed."""
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
+        reason = _error_reason(failure)
+        self.crawler.stats.inc_value(f"newsdedup/errors/{reason}")
+        self.mark_source(request.meta["source"], f"failed:{reason}")
+        logger.warning("source %s failed: %s", request.url, reason)
+
+    def on_article_error(self, failure: Failure) -> None:
+        """An article page could not be fetched: count it by reason."""
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
+        reason = _error_reason(failure)
+        self.crawler.stats.inc_value(f"newsdedup/errors/{reason}")
+        logger.info("article %s not fetched: %s", request.url, reason)
+
+    def skip(self, reason: str, url: str, detail: object = "") -> None:
+        """Count a skipped page or entry and log the first of each reason."""
+        self.crawler.stats.inc_value(f"newsdedup/skipped/{reason}")
+        level = logging.INFO if reason in self._logged else logging.WARNING
+        self._logged.add(reason)
+        logger.log(level, "skipped (%s): %s %s", reason, url, detail or "")
+
+    def closed(self, reason: str) -> None:
+        """Publish which sources failed, for the run summary and exit code."""
+        failed = {s: st for s, st in self.source_state.items() if st != "ok"}
+        self.crawler.stats.set_value("newsdedup/failed_sources", failed)
+
+
+def _error_reason(failure: Failure) -> str:
+    """A short reason for a download failure: http_404, dns, timeout, ..."""
+    if failure.check(IgnoreRequest):
+        return "robots_txt" if "robots" in str(failure.value).lower() else "ignored"
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    if failure.check(DNSLookupError):
+        return "dns"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout"
+    name = type(failure.value).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

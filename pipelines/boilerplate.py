@@ -1,0 +1,187 @@
+"""Site-level boilerplate: lines repeated across many article pages of one site."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+SHORT_WORDS = 12  # lines up to this long are stripped on little evidence
+LONG_LINE_PAGES = 5  # longer lines need at least this many pages
+MAX_LEARN_WORDS = 80  # longer lines are body paragraphs: never learned
+MAX_STRIP_SHARE = 0.5  # never strip more than this share of a page's characters
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_CHUNK = 500  # SQLite host parameters per query
+
+
+def line_hash(line: str) -> int | None:
+    """Signed 64-bit hash of a line's lower-cased words (digits folded); None if no word."""
+    words = _WORD.findall(_DIGIT.sub("0", line.lower()))
+    if not words:
+        return None
+    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class LineCountStore(Protocol):
+    """Per site: pages learned and, per line hash, on how many distinct pages it was seen."""
+
+    def has_page(self, site: str, page_key: str) -> bool: ...
+
+    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None: ...
+
+    def page_count(self, site: str) -> int: ...
+
+    def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]: ...
+
+
+class MemoryLineCounts:
+    """In-memory LineCountStore (tests, one-off runs)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, set[str]] = {}
+        self._lines: dict[str, Counter[int]] = {}
+
+    def has_page(self, site: str, page_key: str) -> bool:
+        """True if the page was learned."""
+        return page_key in self._pages.get(site, set())
+
+    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+        """Record a page and count each of its distinct line hashes once."""
+        self._pages.setdefault(site, set()).add(page_key)
+        self._lines.setdefault(site, Counter()).update(hashes)
+
+    def page_count(self, site: str) -> int:
+        """Pages learned for the site."""
+        return len(self._pages.get(site, ()))
+
+    def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]:
+        """Distinct-page counts of the given hashes (absent ones omitted)."""
+        counts = self._lines.get(site, Counter())
+        return {h: counts[h] for h in hashes if h in counts}
+
+
+class SqliteLineCounts:
+    """LineCountStore in the caller's SQLite connection; never commits (caller's transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.create_schema(conn)
+
+    @staticmethod
+    def create_schema(conn: sqlite3.Connection) -> None:
+        """Create the boilerplate_ tables if missing (idempotent; no commit)."""
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS boilerplate_pages ("
+            "site TEXT NOT NULL, page_key TEXT NOT NULL, PRIMARY KEY (site, page_key)"
+            ") WITHOUT ROWID"
+        )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS boilerplate_lines ("
+            "site TEXT NOT NULL, hash INTEGER NOT NULL, pages INTEGER NOT NULL, "
+            "PRIMARY KEY (site, hash)) WITHOUT ROWID"
+        )
+
+    def has_page(self, site: str, page_key: str) -> bool:
+        """True if the page was learned."""
+        row = self.conn.execute(
+            "SELECT 1 FROM boilerplate_pages WHERE site = ? AND page_key = ?", (site, page_key)
+        ).fetchone()
+        return row is not None
+
+    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+        """Record a page and count each of its distinct line hashes once."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO boilerplate_pages (site, page_key) VALUES (?, ?)",
+            (site, page_key),
+        )
+        self.conn.executemany(
+            "INSERT INTO boilerplate_lines (site, hash, pages) VALUES (?, ?, 1) "
+            "ON CONFLICT (site, hash) DO UPDATE SET pages = pages + 1",
+            [(site, h) for h in sorted(hashes)],
+        )
+
+    def page_count(self, site: str) -> int:
+        """Pages learned for the site."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM boilerplate_pages WHERE site = ?", (site,)
+        ).fetchone()
+        return int(row[0])
+
+    def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]:
+        """Distinct-page counts of the given hashes (absent ones omitted)."""
+        wanted = sorted(set(hashes))
+        found: dict[int, int] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT hash, pages FROM boilerplate_lines WHERE site = ? AND hash IN ({marks})",
+                (site, *chunk),
+            )
+            found.update((int(h), int(n)) for h, n in rows)
+        return found
+
+
+class SiteBoilerplate:
+    """Strip lines that a site repeats on many of its article pages (call strip, then learn)."""
+
+    def __init__(self, store: LineCountStore, min_pages: int = 3) -> None:
+        self.store = store
+        self.min_pages = min_pages
+        self._last_learned: dict[str, frozenset[int]] = {}
+
+    def learn(self, site: str, page_key: str, text: str) -> None:
+        """Record the page's line hashes (once per page_key)."""
+        if self.store.has_page(site, page_key):
+            return
+        hashes = _learnable_hashes(text)
+        self.store.add_page(site, page_key, hashes)
+        self._last_learned[site] = frozenset(hashes)
+
+    def strip(self, site: str, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """Remove lines seen on enough other pages of the site; return text and removed lines."""
+        lines = text.split("\n")
+        hashes = [line_hash(line) for line in lines]
+        pages = self.store.page_count(site)
+        counts = self.store.line_counts(site, [h for h in hashes if h is not None])
+        if frozenset(_learnable_hashes(text)) == self._last_learned.get(site):
+            pages -= 1  # this very page was just learned: do not count it as evidence
+            counts = {h: n - 1 for h, n in counts.items()}
+        drop = [
+            h is not None and self._is_boilerplate(line, counts.get(h, 0), pages)
+            for line, h in zip(lines, hashes, strict=True)
+        ]
+        if sum(len(ln) for ln, d in zip(lines, drop, strict=True) if d) > MAX_STRIP_SHARE * len(
+            text
+        ):
+            logger.debug("site %s: boilerplate would take most of a page; kept", site)
+            return text, []
+        removed = [(ln, "site_boilerplate") for ln, d in zip(lines, drop, strict=True) if d]
+        kept = [ln for ln, d in zip(lines, drop, strict=True) if not d]
+        return "\n".join(kept), removed
+
+    def _is_boilerplate(self, line: str, seen_on: int, pages: int) -> bool:
+        """Short lines go once seen on min(min_pages, pages learned) pages; long need more."""
+        if seen_on <= 0:
+            return False
+        if len(_WORD.findall(line)) <= SHORT_WORDS:
+            return seen_on >= min(self.min_pages, max(pages, 1))
+        return seen_on >= max(self.min_pages, LONG_LINE_PAGES)
+
+
+def _learnable_hashes(text: str) -> set[int]:
+    """Distinct hashes of the text's lines short enough to be furniture."""
+    hashes = set()
+    for line in text.split("\n"):
+        h = line_hash(line)
+        if h is not None and len(_WORD.findall(line)) <= MAX_LEARN_WORDS:
+            hashes.add(h)
+    return hashes

@@ -1,0 +1,271 @@
+"""Rule-based removal of site furniture that the main-text extractor lets through."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+Removed = list[tuple[str, str]]
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile("[.!?\u2026:;)\"'\u201d\u2019\u00bb\u3002\uff01\uff1f]\\s*$")
+_GLUED = re.compile(r"[a-z][A-Z]")
+_DATE_HINT = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
+    r"\b(updated|published|posted|min(ute)?s? read|reading time|tempo de leitura)\b",
+    re.IGNORECASE,
+)
+
+# a whole (short) line that is a furniture heading or widget label
+_FURNITURE_LINE = re.compile(
+    r"^\W*(related( articles?| posts?| stories| content| news| coverage| links)?|"
+    r"more (from|on|in|stories|news|articles)\b.*|(you|we think you) (may|might) (also )?like.*|"
+    r"recommended( for you| stories| articles)?|most (read|popular|viewed|shared).*|"
+    r"popular (on|in|now)\b.*|trending( now| stories)?|read next|up next|what to read next|"
+    r"(don'?t|do not) miss.*|explore further|also read|see also|further reading|"
+    r"leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|"
+    r"comments?|\d+ comments?|(no|show|view|load) comments?|"
+    r"tags?|topics?|filed under.*|posted in.*|categor(y|ies)|"
+    r"share( this( article| story| post)?| on \w+)?|"
+    r"like this|advertisement|sponsored( content)?|back to top( button)?|scroll to top|"
+    r"previous (article|post|story)|next (article|post|story)|print( article)?|order reprints|"
+    r"(sign up|subscribe)( now| today)?|newsletter|thank you|thanks for signing up!?|sorry!?)\W*$",
+    re.IGNORECASE,
+)
+
+# a line starting with a cross-link or promo prefix
+_FURNITURE_PREFIX = re.compile(
+    r"^\W*(related( post| article| story| content)?|read more|see more|also on \S+|also read|"
+    r"read also|see also|more|recommended|watch|listen|sign up|also|leggi anche|leia também|"
+    r"lesen sie auch|lire aussi|lee también|mehr zum thema)\s*:",
+    re.IGNORECASE,
+)
+
+# calls to action, newsletter prompts, legal notes: dropped when short
+_PROMO = re.compile(
+    r"\b(click here to (subscribe|sign up|get the \w+ app)|subscribe (to|now|for)|"
+    r"sign up (for|to|here|now)|newsletters?\b.*\b(inbox|sign|"
+    r"subscri)|(inbox|sign up|subscri\w*)\b.*\bnewsletters?|follow (us|him|her|them|@\w+|\w+) on "
+    r"(twitter|facebook|instagram)|download (our|the) app|get the .* app|"
+    r"all rights reserved|copyright\s*(©|ⓒ|\(c\)|\d{4})|©\s*\d{4}|share it with a friend|"
+    r"cookies? (policy|to ensure|settings)|we use cookies|your email address will not be published|"
+    r"save my name, email|have a tip\?|may be reached at|write to .* at \S+@|"
+    r"tell us what you think|click to tweet|if you (enjoyed|liked) this (article|story|post)|"
+    r"image (copyright|caption|credit)|photo(graph)?s? (by|credit|courtesy)|getty images|"
+    r"\((ap )?photo\b)",
+    re.IGNORECASE,
+)
+
+# trailing credits and author contact lines (checked only at the end of the text)
+_TAIL_CREDIT = re.compile(
+    r"(contributed (to )?(this )?report(ing)?|additional reporting|^\W*\(?reporting by|"
+    r"writers? .* contributed|^\W*source\s*:|^\W*editing by|\S+@\S+\.\w+|twitter\.com/|"
+    r"^\W*(email|e-mail|contact|follow) .* (at|on) \S+|^\W*https?://\S+\W*$)",
+    re.IGNORECASE,
+)
+_CLICK_TO_TWEET = re.compile(r"\s*click to tweet\s*$", re.IGNORECASE)
+_ONLY_URL_OR_STAMP = re.compile(
+    r"^\W*(\d{4}-\d\d-\d\d(T[\d:.+\-Z]+)?|\S+\.(jpe?g|png|gif|webp))\W*$",
+    re.IGNORECASE,
+)
+
+
+def _tokens(line: str) -> list[str]:
+    """Lower-cased word tokens of a line."""
+    return [t.lower() for t in _WORD.findall(line)]
+
+
+def _is_headline_like(line: str, max_words: int = 20) -> bool:
+    """True for a short line without sentence punctuation at its end (a link title)."""
+    return len(_WORD.findall(line)) <= max_words and not _SENTENCE_END.search(line)
+
+
+def _is_shouting(line: str) -> bool:
+    """True for a line written all in capitals (promo banners, cross-links)."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _matches_title(line: str, title_tokens: list[str]) -> bool:
+    """True when the line is the headline (possibly cut before a " - Site" suffix)."""
+    toks = _tokens(line)
+    if not toks or not title_tokens:
+        return False
+    if toks == title_tokens:
+        return True
+    n = len(toks)
+    if n < max(3, len(title_tokens) // 2):
+        return False
+    return title_tokens[:n] == toks or toks[-len(title_tokens) :] == title_tokens
+
+
+def _overlap(line: str, title_tokens: list[str]) -> float:
+    """Share of the line's tokens that occur in the title."""
+    toks = _tokens(line)
+    return sum(t in title_tokens for t in toks) / len(toks) if toks else 0.0
+
+
+def _strip_head(lines: list[str], title: str | None, removed: Removed) -> list[str]:
+    """Drop breadcrumbs, the headline and date lines at the top of the text."""
+    title_tokens = _tokens(title or "")
+    cut = 0
+    for k, line in enumerate(lines[:4]):
+        if _matches_title(line, title_tokens):
+            cut = k + 1
+    if any(len(_WORD.findall(line)) > 8 for line in lines[: cut - 1]):
+        cut = 1 if cut and _matches_title(lines[0], title_tokens) else 0
+    for line in lines[:cut]:
+        removed.append((line, "headline" if _matches_title(line, title_tokens) else "breadcrumb"))
+    lines = lines[cut:]
+    if (
+        len(lines) > 2
+        and _is_headline_like(lines[0], 30)
+        and _overlap(lines[0], title_tokens) >= 0.5
+    ):
+        removed.append((lines[0], "headline_or_dek"))
+        lines = lines[1:]
+    while lines and _is_head_furniture(lines[0]):
+        removed.append((lines[0], "head_furniture"))
+        lines = lines[1:]
+    return lines
+
+
+def _is_head_furniture(line: str) -> bool:
+    """A first line that is a glued breadcrumb, a dateline or a byline stamp."""
+    words = len(_WORD.findall(line))
+    if words <= 5 and _GLUED.search(line) and not _SENTENCE_END.search(line):
+        return True
+    return words <= 14 and bool(_DATE_HINT.search(line)) and not _SENTENCE_END.search(line)
+
+
+def _line_reason(line: str) -> str | None:
+    """Why a single line is furniture wherever it appears, or None."""
+    words = len(_WORD.findall(line))
+    if words == 0 or _ONLY_URL_OR_STAMP.match(line):
+        return "no_text"
+    if words <= 8 and _FURNITURE_LINE.match(line):
+        return "furniture_heading"
+    if words <= 30 and _FURNITURE_PREFIX.match(line):
+        return "cross_link"
+    if words <= 40 and _PROMO.search(line):
+        return "promo"
+    if words <= 30 and "©" in line:
+        return "image_credit"
+    return None
+
+
+def _drop_lines(lines: list[str], removed: Removed) -> list[str]:
+    """Drop lines that are furniture wherever they appear; skip the headline-like run after one."""
+    kept: list[str] = []
+    after_heading = after_link = False
+    for raw in lines:
+        line = _CLICK_TO_TWEET.sub("", raw)
+        reason = _line_reason(line)
+        if reason is None and after_heading and _is_headline_like(line, 14):
+            reason = "cross_link"
+        if reason is None and after_link and line.startswith("- ") and _is_headline_like(line):
+            reason = "cross_link"
+        if reason:
+            removed.append((raw, reason))
+            after_heading = after_heading or reason == "furniture_heading"
+            after_link = reason == "cross_link"
+            continue
+        after_heading = after_link = False
+        kept.append(line)
+    return kept
+
+
+def _is_name(line: str) -> bool:
+    """A line that is only a person's name (2-4 capitalised words)."""
+    words = line.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words)
+
+
+def _strip_author_box(lines: list[str], removed: Removed) -> list[str]:
+    """Drop a trailing author box: a name line followed by a short bio about that person."""
+    for k in range(max(1, len(lines) - 3), len(lines) - 1):
+        name, bio = lines[k], lines[k + 1]
+        first = bio.split()[0] if bio.split() else ""
+        if (
+            _is_name(name)
+            and len(_WORD.findall(bio)) <= 50
+            and first in {*name.split(), "He", "She"}
+        ):
+            removed.extend((line, "author_bio") for line in lines[k:])
+            return lines[:k]
+    return lines
+
+
+def _strip_tail(lines: list[str], removed: Removed) -> list[str]:
+    """Drop credits, author contacts and link titles at the end of the text."""
+    lines = _strip_author_box(lines, removed)
+    while len(lines) > 1:
+        line = lines[-1]
+        if _TAIL_CREDIT.search(line) and len(_WORD.findall(line)) <= 60:
+            removed.append((line, "credit"))
+        else:
+            break
+        lines = lines[:-1]
+    return lines
+
+
+def _drop_repeats(lines: list[str], removed: Removed) -> list[str]:
+    """Keep only the first copy of a short line repeated in the text."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in lines:
+        key = " ".join(_tokens(line))
+        if key in seen and len(key) < 200:
+            removed.append((line, "repeated"))
+            continue
+        seen.add(key)
+        kept.append(line)
+    return kept
+
+
+STEPS: tuple[Callable[[list[str], Removed], list[str]], ...] = (_drop_lines, _strip_tail)
+
+
+def image_captions(tree: HtmlElement) -> set[str]:
+    """Token keys of captions: <figcaption> and short text blocks right after an <img>."""
+    blocks = list(tree.iter("figcaption"))
+    for img in tree.iter("img"):
+        sibling = img.getnext()
+        if sibling is not None and sibling.tag in ("p", "span", "div", "small", "em"):
+            blocks.append(sibling)
+    keys = {" ".join(_tokens(block.text_content())) for block in blocks}
+    return {key for key in keys if key and len(key.split()) <= 40}
+
+
+def _drop_captions(lines: list[str], captions: set[str], removed: Removed) -> list[str]:
+    """Drop lines that are image captions."""
+    kept = []
+    for line in lines:
+        if " ".join(_tokens(line)) in captions:
+            removed.append((line, "image_caption"))
+        else:
+            kept.append(line)
+    return kept
+
+
+def clean_text(
+    text: str, title: str | None = None, captions: set[str] | None = None
+) -> tuple[str, Removed]:
+    """Remove furniture lines from extracted text; return the text and the removed lines."""
+    removed: Removed = []
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if captions:
+        lines = _drop_captions(lines, captions, removed)
+    lines = _strip_head(lines, title, removed)
+    for step in STEPS:
+        lines = step(lines, removed)
+    if removed:
+        logger.debug("clean-up removed %d lines", len(removed))
+    return "\n".join(lines), removed

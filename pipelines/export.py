@@ -1,0 +1,128 @@
+"""JSONL output that readers can trust: temp file, fsync, os.replace, then a state commit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.items import ArticleItem
+    from pipelines.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+class JsonlWriter:
+    """Writes records to a hidden temp file and publishes it atomically under its final name."""
+
+    def __init__(self, final_path: Path) -> None:
+        self.final_path = final_path
+        self.temp_path = final_path.with_name(f".{final_path.name}.tmp")
+        self.count = 0
+        self._handle: IO[str] | None = None
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record as one line (the file is created on the first record)."""
+        if self._handle is None:
+            self.final_path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.temp_path.open("w", encoding="utf-8")
+        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def publish(self) -> bool:
+        """fsync and rename the temp file into place; False when nothing was written."""
+        if self._handle is None:
+            return False
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        self._handle = None
+        os.replace(self.temp_path, self.final_path)
+        _fsync_dir(self.final_path.parent)
+        return True
+
+    def discard(self) -> None:
+        """Drop an unpublished temp file (its records were never committed to state)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+            self.temp_path.unlink(missing_ok=True)
+
+
+class RunOutput:
+    """The run's articles and duplicates files, published in parts of at most N articles."""
+
+    def __init__(self, output_dir: Path, stamp: str, suffix: str = "") -> None:
+        self.output_dir = output_dir
+        self.stamp = stamp
+        self.suffix = suffix
+        self.part = 0
+        self.published: list[Path] = []
+        self._open_part()
+
+    def _open_part(self) -> None:
+        self.part += 1
+        name = self.stamp + self.suffix + (f"-{self.part:03d}" if self.part > 1 else "")
+        self.articles = JsonlWriter(self.output_dir / f"articles-{name}.jsonl")
+        self.duplicates = JsonlWriter(self.output_dir / f"duplicates-{name}.jsonl")
+
+    def publish(self, runtime: Runtime) -> None:
+        """Publish this part's files, record them in state, commit, and start a new part."""
+        if self.articles.publish():
+            runtime.store.record_published(self.articles.final_path.name)
+            self.published.append(self.articles.final_path)
+        if self.duplicates.publish():
+            self.published.append(self.duplicates.final_path)
+        runtime.store.commit()
+        self._open_part()
+
+    def discard(self) -> None:
+        """Throw away unpublished temp files."""
+        self.articles.discard()
+        self.duplicates.discard()
+
+
+class JsonlExportPipeline:
+    """Write each kept article as one JSON line; publish and commit every N and at the end."""
+
+    def __init__(self, stats: StatsCollector, runtime: Runtime) -> None:
+        self.stats = stats
+        self.runtime = runtime
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Share the run's runtime."""
+        from pipelines.runtime import open_runtime
+
+        return cls(crawler.stats, open_runtime(crawler.settings))
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        """Append the article; publish a part when it is full."""
+        output = self.runtime.output
+        output.articles.write(item.to_record())
+        self.stats.inc_value("newsdedup/articles_written")
+        if output.articles.count >= self.runtime.config.publish_every > 0:
+            output.publish(self.runtime)
+        return item
+
+    def close_spider(self) -> None:
+        """Publish what is left, commit, and report state sizes."""
+        self.runtime.output.publish(self.runtime)
+        for table, rows in self.runtime.store.sizes().items():
+            self.stats.set_value(f"newsdedup/state/{table}", rows)
+        self.runtime.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable by syncing its directory."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

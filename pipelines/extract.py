@@ -1,0 +1,113 @@
+"""Scrapy stage: page HTML -> article text + metadata (trafilatura, in worker processes)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, NoReturn, Self
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import DropItem
+
+from crawler.urls import article_id, canonical_url, same_site, url_key
+from pipelines.dedup import content_hash
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.items import ArticleItem
+    from pipelines.boilerplate import SiteBoilerplate
+    from pipelines.extraction import ExtractedArticle
+    from pipelines.pool import ExtractorPool
+
+logger = logging.getLogger(__name__)
+
+_METADATA = (
+    "title",
+    "author",
+    "published",
+    "published_source",
+    "language",
+    "sitename",
+    "description",
+    "image",
+)
+
+
+class ExtractPipeline:
+    """Extract each page's article; drop pages without one, with a counted reason."""
+
+    def __init__(self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate) -> None:
+        self.stats = stats
+        self.pool = pool
+        self.sites = sites
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Start the worker pool and attach the site boilerplate learner to the state."""
+        from pipelines.boilerplate import SiteBoilerplate
+        from pipelines.pool import ExtractorPool
+        from pipelines.runtime import open_runtime
+
+        settings = crawler.settings
+        runtime = open_runtime(settings)
+        pool = ExtractorPool(
+            settings.getint("NEWSDEDUP_WORKERS"), settings.getfloat("NEWSDEDUP_EXTRACT_TIMEOUT")
+        )
+        min_pages = settings.getint("NEWSDEDUP_SITE_BOILERPLATE_MIN_PAGES")
+        return cls(crawler.stats, pool, SiteBoilerplate(runtime.store.line_counts, min_pages))
+
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
+        """Fill ITEM's text and metadata, or drop it saying why."""
+        from pipelines.extraction import NoArticle
+        from pipelines.pool import ExtractionTimeout, WorkerCrashed
+
+        try:
+            article = await self.pool.extract(item.body, item.url, item.fallbacks)
+        except NoArticle as exc:
+            self._drop(exc.reason, item, str(exc))
+        except (ExtractionTimeout, WorkerCrashed) as exc:
+            reason = "extract_timeout" if isinstance(exc, ExtractionTimeout) else "extract_crash"
+            self._drop(reason, item, str(exc))
+        self._fill(item, article)
+        return item
+
+    def close_spider(self) -> None:
+        """Stop the workers."""
+        self.pool.close()
+
+    def _fill(self, item: ArticleItem, article: ExtractedArticle) -> None:
+        """Strip learnt site furniture, learn from this page, and fill the item."""
+        site = urlsplit(item.url).netloc
+        fill_item(item, article, self.sites, site)
+        self.sites.learn(site, content_hash(article.text), article.text)
+        learnt = sum(1 for _, why in item.removed if why == "site_boilerplate")
+        if learnt:
+            self.stats.inc_value("newsdedup/boilerplate_lines_removed", learnt)
+
+    def _drop(self, reason: str, item: ArticleItem, detail: str) -> NoReturn:
+        """Count and raise DropItem for a page that yields no article."""
+        self.stats.inc_value(f"newsdedup/dropped/{reason}")
+        raise DropItem(f"no article ({reason}): {item.url} {detail}".rstrip(), log_level="INFO")
+
+
+def fill_item(
+    item: ArticleItem, article: ExtractedArticle, sites: SiteBoilerplate, site: str
+) -> None:
+    """Copy the extracted fields into ITEM, strip SITE's learnt furniture, derive the ids."""
+    text, removed = sites.strip(site, article.text)
+    for name in _METADATA:
+        setattr(item, name, getattr(article, name))
+    item.tags = list(article.tags)
+    item.text = text
+    item.removed = [*article.removed, *removed]
+    page_canonical = article.canonical_url
+    if page_canonical and same_site(page_canonical, item.url):
+        item.canonical_url = canonical_url(page_canonical)
+    else:
+        item.canonical_url = canonical_url(item.url)
+    item.id = article_id(item.canonical_url)
+    item.content_hash = content_hash(text)
+    urls = {item.url, item.request_url or item.url, item.canonical_url}
+    item.url_keys = sorted(url_key(u) for u in urls)
+    item.body = b""

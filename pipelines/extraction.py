@@ -1,0 +1,170 @@
+"""Article extraction: trafilatura main text, rule-based clean-up and metadata."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+from pipelines import metadata
+from pipelines.cleanup import clean_text, image_captions
+
+logger = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 150  # shorter bodies are teasers, galleries or error pages
+RETRY_BELOW_CHARS = 400  # precision mode this short: retry in balanced mode
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+_TAG = re.compile(r"<\s*(html|head|body|div|p|article|meta|title|!doctype)\b", re.IGNORECASE)
+_SEPARATORS = "|\\-\u2013\u2014:\u00b7\u00bb"
+_TITLE_SUFFIX = re.compile(f"\\s+[{_SEPARATORS}]\\s+[^{_SEPARATORS}]{{2,60}}$")
+
+
+class NoArticle(Exception):
+    """The page has no extractable article; .reason is a short snake_case code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class ExtractedArticle:
+    """Article body and metadata extracted from one page."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    published_source: str | None = None
+    language: str | None = None
+    sitename: str | None = None
+    description: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    removed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def extract_article(
+    html: bytes | str,
+    url: str | None = None,
+    fallbacks: Mapping[str, str | None] | None = None,
+) -> ExtractedArticle:
+    """Extract the article body and metadata of a page; raise NoArticle if there is none."""
+    tree = _load_tree(html)
+    doc = _run_trafilatura(tree, url, precision=True)
+    if doc is None or len(doc.text or "") < RETRY_BELOW_CHARS:
+        doc = _run_trafilatura(tree, url, precision=False) or doc
+    if doc is None or doc.body is None:
+        raise NoArticle("no_main_text", url or "")
+    fallbacks = fallbacks or {}
+    title = _clean_title(doc.title, doc.sitename) or _fallback(fallbacks, "title")
+    text, removed = clean_text(xmltotxt(doc.body, False), title, image_captions(tree))
+    if len(text) < MIN_TEXT_CHARS:
+        raise NoArticle("too_short", f"{len(text)} characters")
+    published, source = _published(tree, doc, fallbacks)
+    return ExtractedArticle(
+        text=text,
+        title=title,
+        author=doc.author or _fallback(fallbacks, "author"),
+        published=published,
+        published_source=source,
+        language=metadata.declared_language(tree) or metadata.detect_language(text),
+        sitename=doc.sitename or None,
+        description=doc.description or None,
+        image=doc.image or None,
+        tags=_tags(doc.tags),
+        canonical_url=metadata.canonical_url(tree, url),
+        removed=removed,
+    )
+
+
+def _load_tree(html: bytes | str) -> HtmlElement:
+    """Decode and parse the page, or raise NoArticle (empty_body / not_html)."""
+    if isinstance(html, bytes):
+        if html.lstrip()[:4] in {m[:4] for m in _BINARY_MAGIC} or b"\x00" in html[:1024]:
+            raise NoArticle("not_html", "binary content")
+        html = metadata.decode_html(html)
+    if not html.strip():
+        raise NoArticle("empty_body")
+    if not _TAG.search(html[:100_000]):
+        raise NoArticle("not_html", "no HTML tags")
+    tree = load_html(html)
+    if tree is None:
+        raise NoArticle("not_html", "unparsable")
+    body = tree.find(".//body")
+    if body is None or not "".join(body.itertext()).strip():
+        raise NoArticle("empty_body")
+    return tree
+
+
+def _run_trafilatura(tree: HtmlElement, url: str | None, precision: bool) -> Any:
+    """One trafilatura pass (comments off) with metadata and a cheap date search."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        favor_precision=precision,
+        with_metadata=True,
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "max_date": today,
+        },
+    )
+
+
+def _published(
+    tree: HtmlElement, doc: Any, fallbacks: Mapping[str, str | None]
+) -> tuple[str | None, str | None]:
+    """Publication date by trust: JSON-LD, meta tags, feed/sitemap, then htmldate."""
+    if found := metadata.json_ld_date(tree):
+        return found, "json-ld"
+    if found := metadata.meta_date(tree):
+        return found, "meta"
+    if found := metadata.normalise_date(fallbacks.get("published")):
+        return found, "feed"
+    if found := metadata.normalise_date(doc.date):
+        return found, "htmldate"
+    return None, None
+
+
+def _clean_title(title: str | None, sitename: str | None) -> str | None:
+    """Title without a trailing " - Site Name" when the site name is known."""
+    if not title:
+        return None
+    title = " ".join(title.split())
+    if sitename and (match := _TITLE_SUFFIX.search(title)):
+        suffix = match.group(0).lower()
+        if (
+            sitename.lower() in suffix
+            or suffix.strip(" |-\u2013\u2014:\u00b7\u00bb") in sitename.lower()
+        ):
+            title = title[: match.start()]
+    return title or None
+
+
+def _fallback(fallbacks: Mapping[str, str | None], key: str) -> str | None:
+    """A non-blank feed/sitemap value for key."""
+    value = fallbacks.get(key)
+    return " ".join(value.split()) if value and value.strip() else None
+
+
+def _tags(raw: list[str] | None) -> list[str]:
+    """Split comma-joined tag strings and de-duplicate, keeping order."""
+    seen: dict[str, None] = {}
+    for chunk in raw or []:
+        for tag in chunk.split(","):
+            if tag := " ".join(tag.split()):
+                seen.setdefault(tag, None)
+    return list(seen)

@@ -1,0 +1,163 @@
+"""Text normalisation, word shingles and numpy MinHash signatures for near-dup detection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+
+_WORD = re.compile(r"[^\s!-/:-@\[-`{-~]+")  # runs of anything but space and ASCII punctuation
+_PUNCT = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2014", " "),
+          ("\u2013", " "), ("\u2026", " "), ("\u00a0", " "))  # fmt: skip
+_U32 = np.uint32
+_U64 = np.uint64
+_FMIX = np.uint64(0xFF51AFD7ED558CCD)
+_TOKEN_CACHE_MAX = 1 << 19
+
+
+@dataclass(frozen=True)
+class NearDupConfig:
+    """Near-duplicate detection settings; defaults chosen by bench/dedup.py (see bench/DEDUP.md)."""
+
+    threshold: float = 0.7  # containment of the smaller doc's content shingles in the larger
+    jaccard: float = 0.5  # Jaccard of content shingles, alone enough to call a duplicate
+    num_perm: int = 64  # MinHash permutations per signature (>= lsh_bands * lsh_rows)
+    shingle: int = 5  # word n-gram size
+    min_line_words: int = 10  # content = lines with at least this many words (drops nav/bylines)
+    min_shingles: int = 40  # containment needs this many content shingles on the smaller side
+    lsh_bands: int = 21  # LSH bands of lsh_rows rows: candidate generator tuned for low Jaccard
+    lsh_rows: int = 3
+    lead_words: int = 100  # the lead signature covers the first N content words
+    common_docs: int = 3  # a shingle seen in this many stored docs is furniture, not content
+    common_window: int = 50_000  # furniture statistics cover the most recent N stored docs
+    max_candidates: int = 100  # verify at most this many LSH candidates (most band hits first)
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        """Reject settings that cannot work."""
+        if not 0.0 < self.threshold <= 1.0 or not 0.0 < self.jaccard <= 1.0:
+            raise ValueError("threshold and jaccard must be in (0, 1]")
+        if self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise ValueError("lsh_bands * lsh_rows must not exceed num_perm")
+        if min(self.shingle, self.num_perm, self.lsh_bands, self.lsh_rows, self.lead_words) < 1:
+            raise ValueError("shingle, num_perm, lsh_bands, lsh_rows, lead_words must be >= 1")
+
+
+@dataclass(frozen=True, eq=False)
+class Signature:
+    """Picklable signature: sorted unique uint32 shingle hashes + whole-text and lead MinHash."""
+
+    shingles: np.ndarray  # uint32, sorted, unique: exact verification
+    minhash: np.ndarray  # uint32[num_perm] over all content shingles
+    lead: np.ndarray  # uint32[num_perm] over the first lead_words content words
+
+    def __len__(self) -> int:
+        """Number of distinct shingles."""
+        return len(self.shingles)
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Affine 32-bit permutations a*x+b (a odd) for MinHash."""
+    rng = np.random.default_rng(seed)
+    a = (rng.integers(0, 2**31, size=num_perm, dtype=_U32) << _U32(1)) | _U32(1)
+    b = rng.integers(0, 2**32, size=num_perm, dtype=_U32)
+    return a, b
+
+
+@lru_cache(maxsize=8)
+def _gram_multipliers(k: int, seed: int) -> np.ndarray:
+    """Random odd 64-bit multipliers, one per n-gram position."""
+    rng = np.random.default_rng(seed + 7919)
+    return (rng.integers(0, 2**63, size=k, dtype=_U64) << _U64(1)) | _U64(1)
+
+
+_token_cache: dict[str, int] = {}
+
+
+def _token_ids(tokens: list[str]) -> np.ndarray:
+    """64-bit xxh3 hash of each token (cached; stable across processes)."""
+    cache = _token_cache
+    missing = [w for w in set(tokens) if w not in cache]
+    if missing:
+        if len(cache) + len(missing) > _TOKEN_CACHE_MAX:
+            cache.clear()
+            missing = list(set(tokens))
+        digest = xxhash.xxh3_64_intdigest
+        cache.update((w, digest(w.encode())) for w in missing)
+    return np.fromiter(map(cache.__getitem__, tokens), dtype=_U64, count=len(tokens))
+
+
+def content_tokens(text: str, min_line_words: int) -> list[str]:
+    """Lower-cased word tokens of the lines long enough to be prose; all tokens if too few."""
+    text = text.lower()
+    for old, new in _PUNCT:
+        text = text.replace(old, new)
+    lines = text.split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if len(line.split()) >= min_line_words and len(words := _WORD.findall(line)) >= min_line_words:
+            kept.extend(words)
+    return kept if len(kept) >= 4 * min_line_words else _WORD.findall(text)
+
+
+def shingle_hashes(tokens: list[str], k: int, seed: int = 1) -> np.ndarray:
+    """32-bit hashes of every word k-gram, in text order (one hash if fewer than k words)."""
+    ids = _token_ids(tokens)
+    if len(ids) < k:
+        ids = np.concatenate([ids, np.zeros(k - len(ids), dtype=_U64)])
+    mult = _gram_multipliers(k, seed)
+    n = len(ids) - k + 1
+    h = ids[:n] * mult[0]
+    for j in range(1, k):
+        h += ids[j : j + n] * mult[j]
+    h ^= h >> _U64(33)
+    h *= _FMIX
+    h ^= h >> _U64(33)
+    return (h >> _U64(32)).astype(_U32)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (faster than np.unique for small arrays)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def minhash(hashes: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
+    """MinHash of a set of uint32 shingle hashes: min over a*x+b (mod 2^32) per permutation."""
+    a, b = _permutations(num_perm, seed)
+    if len(hashes) == 0:
+        return np.full(num_perm, np.iinfo(_U32).max, dtype=_U32)
+    m = hashes[:, None] * a[None, :]
+    m += b[None, :]
+    return m.min(axis=0)
+
+
+def text_signature(text: str, config: NearDupConfig) -> Signature:
+    """Signature of one article text (top level and picklable: runs in worker processes)."""
+    tokens = content_tokens(text, config.min_line_words)
+    ordered = shingle_hashes(tokens, config.shingle, config.seed)
+    lead_count = max(1, config.lead_words - config.shingle + 1)
+    shingles = _sorted_unique(ordered)
+    return Signature(
+        shingles=shingles,
+        minhash=minhash(shingles, config.num_perm, config.seed),
+        lead=minhash(_sorted_unique(ordered[:lead_count]), config.num_perm, config.seed),
+    )
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int, salt: int) -> list[int]:
+    """One signed 64-bit LSH key per band of `rows` MinHash values (salt separates signatures)."""
+    mult = _gram_multipliers(rows, 104729)
+    block = values[: bands * rows].astype(_U64).reshape(bands, rows)
+    key = (block * mult[None, :]).sum(axis=1, dtype=_U64)
+    key += (np.arange(bands, dtype=_U64) + _U64(salt * bands)) * _U64(0x9E3779B97F4A7C15)
+    key ^= key >> _U64(31)
+    key *= _FMIX
+    key ^= key >> _U64(29)
+    return key.view(np.int64).tolist()

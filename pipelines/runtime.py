@@ -1,0 +1,100 @@
+"""The per-run context shared by the crawl's components: lock, state store, output files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.lock import RunLock
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+    from pipelines.export import RunOutput
+    from pipelines.neardup import NearDupConfig
+    from pipelines.state import StateStore
+
+logger = logging.getLogger(__name__)
+
+_OPEN: dict[str, Runtime] = {}
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Where the run writes and keeps its state, read once from the settings."""
+
+    output_dir: Path
+    state_url: str
+    publish_every: int
+    run_stamp: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RuntimeConfig:
+        """Build from NEWSDEDUP_* settings."""
+        output = Path(settings.get("NEWSDEDUP_OUTPUT_DIR") or "output")
+        state = settings.get("NEWSDEDUP_STATE_URL") or str(output / ".state.sqlite")
+        stamp = settings.get("NEWSDEDUP_RUN_STAMP") or utc_stamp()
+        return cls(output, str(state), settings.getint("NEWSDEDUP_PUBLISH_EVERY"), stamp)
+
+
+def utc_stamp() -> str:
+    """A UTC timestamp for file names: 20261127T221500Z."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def near_dup_config(settings: BaseSettings) -> NearDupConfig:
+    """The near-duplicate config: measured defaults, overridden by settings."""
+    from pipelines.neardup import NearDupConfig
+
+    config = NearDupConfig()
+    overrides: dict[str, Any] = {}
+    if settings.get("NEWSDEDUP_NEARDUP_THRESHOLD") is not None:
+        overrides["threshold"] = settings.getfloat("NEWSDEDUP_NEARDUP_THRESHOLD")
+    if settings.get("NEWSDEDUP_NUM_PERM") is not None:
+        overrides["num_perm"] = settings.getint("NEWSDEDUP_NUM_PERM")
+    return replace(config, **overrides) if overrides else config
+
+
+class Runtime:
+    """Lock + state + output of one run; opened once, shared through ``open_runtime``."""
+
+    def __init__(self, config: RuntimeConfig, settings: BaseSettings) -> None:
+        from pipelines.export import RunOutput
+        from pipelines.state import SqliteState
+
+        self.config = config
+        self.lock = RunLock(Path(config.state_url + ".lock"))
+        self.lock.acquire()
+        try:
+            self.store: StateStore = SqliteState(Path(config.state_url), near_dup_config(settings))
+        except Exception:
+            self.lock.release()
+            raise
+        self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp)
+        self.closed = False
+
+    def close(self) -> None:
+        """Close the store (rolling back anything unpublished) and release the lock."""
+        if self.closed:
+            return
+        self.closed = True
+        self.output.discard()
+        self.store.close()
+        self.lock.release()
+        _OPEN.pop(self.config.state_url, None)
+
+
+def open_runtime(settings: BaseSettings) -> Runtime:
+    """The runtime for these settings: the already-open one, or a new one (lock taken)."""
+    config = RuntimeConfig.from_settings(settings)
+    runtime = _OPEN.get(config.state_url)
+    if runtime is None:
+        runtime = Runtime(config, settings)
+        from pipelines.recovery import recover
+
+        recover(runtime)
+        _OPEN[config.state_url] = runtime
+    return runtime

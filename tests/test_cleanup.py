@@ -1,0 +1,90 @@
+"""Tests for pipelines.cleanup: furniture lines removed, body lines kept."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.cleanup import clean_text, image_captions
+
+BODY = [
+    "The harbour board agreed on Friday to dredge the western channel before the winter storms.",
+    "Pilots had warned for two years that larger ferries were scraping the bottom at low tide.",
+    "Work will start in October and is expected to take six weeks, the board said in a statement.",
+]
+
+
+def test_seed_like_page_loses_breadcrumb_headline_and_tail() -> None:
+    title = "Harbour board approves western channel dredging"
+    dirty = ["Local NewsPort Affairs", title, *BODY, "Related Articles", "Leave a Reply"]
+    dirty.append("Back to top button")
+    text, removed = clean_text("\n\n".join(dirty), title)
+    assert text == "\n".join(BODY)
+    reasons = dict(removed)
+    assert reasons[title] == "headline"
+    assert reasons["Local NewsPort Affairs"] in {"breadcrumb", "head_furniture"}
+    assert {"Related Articles", "Leave a Reply", "Back to top button"} <= set(reasons)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share this:",
+        "You may also like",
+        "READ MORE: Ferry timetable changes announced for spring",
+        "Related: Ten things to know about the harbour",
+        "Sign up for our morning newsletter and get the news in your inbox.",
+        "Copyright © 2024 Harbour Times. All rights reserved.",
+        "Follow us on Twitter for the latest updates",
+        "Advertisement",
+    ],
+)
+def test_furniture_line_families_are_removed(line: str) -> None:
+    text, removed = clean_text("\n".join([BODY[0], line, BODY[1], BODY[2]]))
+    assert text == "\n".join(BODY)
+    assert [r[0] for r in removed] == [line]
+
+
+def test_link_titles_after_a_related_heading_are_removed() -> None:
+    links = ["Ferry timetable changes for spring", "New lighthouse keeper appointed"]
+    text, _removed = clean_text("\n".join([*BODY, "More from Harbour Times", *links]))
+    assert text == "\n".join(BODY)
+
+
+def test_trailing_credits_and_author_box_are_removed() -> None:
+    tail = [
+        "Additional reporting by Sam Reyes",
+        "Email Mara Quinn at mquinn@harbour.example",
+    ]
+    text, _ = clean_text("\n".join([*BODY, *tail]))
+    assert text == "\n".join(BODY)
+    bio = ["Mara Quinn", "Mara covers the port and coastal towns for the paper."]
+    text, removed = clean_text("\n".join([*BODY, *bio]))
+    assert text == "\n".join(BODY)
+    assert {reason for _, reason in removed} == {"author_bio"}
+
+
+def test_body_lines_that_mention_furniture_words_are_kept() -> None:
+    body = [
+        *BODY,
+        "Asked whether she would share this view, the mayor said the comments were unfair.",
+        "- Dredging the western channel",
+        "- Repairing the north quay",
+    ]
+    text, removed = clean_text("\n".join(body), "Unrelated headline about something else")
+    assert text == "\n".join(body)
+    assert removed == []
+
+
+def test_image_captions_are_found_and_removed() -> None:
+    tree = lxml.html.fromstring(
+        "<div><figure><img src='a.jpg'><figcaption>Boats in the harbour at dusk</figcaption>"
+        "</figure><div><img src='b.jpg'><p>The western channel at low tide</p></div></div>"
+    )
+    captions = image_captions(tree)
+    text, removed = clean_text(
+        "\n".join(["Boats in the harbour at dusk", *BODY, "The western channel at low tide"]),
+        captions=captions,
+    )
+    assert text == "\n".join(BODY)
+    assert {reason for _, reason in removed} == {"image_caption"}

@@ -1,0 +1,32 @@
+"""JSONL writer: nothing visible under the final name until the file is complete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.export import JsonlWriter
+
+
+def test_file_appears_only_when_published(tmp_path: Path) -> None:
+    writer = JsonlWriter(tmp_path / "articles-x.jsonl")
+    writer.write({"id": "1", "text": "héllo"})
+    assert not (tmp_path / "articles-x.jsonl").exists()
+    assert list(tmp_path.glob("articles-*.jsonl")) == []
+    assert writer.publish()
+    lines = (tmp_path / "articles-x.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [{"id": "1", "text": "héllo"}]
+    assert not writer.temp_path.exists()
+
+
+def test_empty_writer_publishes_nothing(tmp_path: Path) -> None:
+    writer = JsonlWriter(tmp_path / "articles-y.jsonl")
+    assert not writer.publish()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discard_removes_the_temp_file(tmp_path: Path) -> None:
+    writer = JsonlWriter(tmp_path / "articles-z.jsonl")
+    writer.write({"id": "1"})
+    writer.discard()
+    assert list(tmp_path.iterdir()) == []
