@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.minhash import NearDupConfig  # noqa: E402  (after sys.path setup)
-from pipelines.offline import dedup_jsonl  # noqa: E402
+from pipelines.minhash import NearDupConfig
+from pipelines.offline import dedup_jsonl
 
 DATA = Path("/work/shared/data/neardup-dev")
 SWEEP: dict[str, dict[str, Any]] = {
@@ -151,6 +151,107 @@ def run_baseline(path: Path) -> dict[str, Any]:
     return res
 
 
+_VOCAB_SIZE = 50_000
+_FURNITURE = "\n".join(
+    [
+        "Home | News | Sport | Weather | Opinion",
+        "Get our free morning briefing with the stories that matter to you every single day.",
+    ]
+)
+
+
+class _Articles:
+    """Deterministic synthetic ~600-word articles (Zipf vocabulary): article i never changes."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        letters = list("abcdefghijklmnopqrstuvwxyz")
+        self.vocab = [
+            "".join(rng.choice(letters, size=int(rng.integers(2, 10)))) for _ in range(_VOCAB_SIZE)
+        ]
+        weights = 1.0 / np.arange(1, _VOCAB_SIZE + 1)
+        self.cdf = np.cumsum(weights / weights.sum())
+
+    def text(self, i: int) -> str:
+        """Article number i, paragraphs of 30-80 words."""
+        import numpy as np
+
+        rng = np.random.default_rng(i)
+        words = [
+            self.vocab[j]
+            for j in np.searchsorted(self.cdf, rng.random(int(rng.integers(500, 700))))
+        ]
+        cuts = np.cumsum(rng.integers(30, 80, size=30))
+        paras = [
+            " ".join(words[a:b]) + "." for a, b in itertools.pairwise([0, *cuts]) if a < len(words)
+        ]
+        return "\n".join(paras)
+
+    def edited(self, i: int) -> str:
+        """A syndicated copy of article i: site furniture added, last paragraph trimmed."""
+        paras = self.text(i).split("\n")
+        return "\n".join([_FURNITURE, "A new headline", *paras[:-1], _FURNITURE])
+
+
+def run_big(n: int, path: Path | None = None) -> None:
+    """Build an n-article SQLite index (or reuse path), then time queries against it."""
+    import sqlite3
+
+    from pipelines.minhash import text_signature
+    from pipelines.neardup import NearDupIndex
+
+    config, gen = NearDupConfig(), _Articles()
+    db = path or Path(tempfile.mkdtemp(prefix="neardup-big-")) / "index.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    NearDupIndex.create_schema(conn)
+    index = NearDupIndex(conn, config)
+    start, t0 = index.size(), time.perf_counter()
+    for i in range(start, n):
+        index.add(f"a{i}", text_signature(gen.text(i), config), now=float(i))
+        if i % 10_000 == 9_999:
+            conn.commit()
+            print(
+                f"  built {i + 1} ({(i + 1 - start) / (time.perf_counter() - t0):.0f} docs/s)",
+                flush=True,
+            )
+    conn.commit()
+    conn.close()
+    print(
+        f"index: {n} articles, {db.stat().st_size / 1e9:.2f} GB at {db}, rss so far {peak_rss_mb():.0f} MB"
+    )
+    _query_big(db, n, config, gen)
+
+
+def _query_big(db: Path, n: int, config: NearDupConfig, gen: _Articles) -> None:
+    """Reopen the index like a new run and time signature + find for fresh and copied articles."""
+    import random
+    import sqlite3
+
+    from pipelines.minhash import text_signature
+    from pipelines.neardup import NearDupIndex
+
+    t0 = time.perf_counter()
+    index = NearDupIndex(sqlite3.connect(db), config)
+    print(f"reopen (furniture stats rebuild): {time.perf_counter() - t0:.1f} s")
+    fresh = [gen.text(n + 1_000_000 + i) for i in range(2000)]
+    picks = random.Random(1).sample(range(n), 1000)
+    copies = [gen.edited(i) for i in picks]
+    t0 = time.perf_counter()
+    false_hits = sum(index.find(text_signature(t, config)) is not None for t in fresh)
+    found = [index.find(text_signature(t, config)) for t in copies]
+    wall = time.perf_counter() - t0
+    hits = sum(m is not None and m.doc_id == f"a{i}" for m, i in zip(found, picks, strict=True))
+    total = len(fresh) + len(copies)
+    print(
+        f"query: {total} docs in {wall:.1f} s = {total / wall:.0f} docs/s (signature + find);"
+        f" edited copies found {hits}/{len(copies)}; fresh false matches"
+        f" {false_hits}/{len(fresh)}; peak RSS {peak_rss_mb():.0f} MB"
+    )
+
+
 def _row(name: str, file: str, r: dict[str, Any]) -> str:
     kinds = " ".join(f"{k}={v}" for k, v in r["kind_recall"].items())
     return (
@@ -170,7 +271,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data-dir", type=Path, default=DATA)
     ap.add_argument("--configs", nargs="*", default=list(SWEEP), help="sweep entries to run")
-    ap.add_argument("--big", type=int, default=0, help="also build/query an index of N articles")
+    ap.add_argument("--big", type=int, default=0, help="build/query an index of N articles instead")
+    ap.add_argument("--big-db", type=Path, help="SQLite file for --big (resumes a partial build)")
     ap.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
@@ -179,9 +281,7 @@ def main() -> None:
         print(json.dumps(res))
         return
     if a.big:
-        from bench.dedup_big import run_big
-
-        run_big(a.big)
+        run_big(a.big, a.big_db)
         return
     print("defaults:", json.dumps(asdict(NearDupConfig())))
     for path in sorted(a.data_dir.glob("*.jsonl")):

@@ -6,9 +6,11 @@ import collections
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 _HTTP_SCHEMES = frozenset({"http", "https"})
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -73,6 +75,23 @@ def iso_datetime(parsed: object) -> str | None:
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def w3c_date(value: str | None) -> str | None:
+    """Normalise a W3C/ISO 8601 or RFC 822 date string to ISO 8601; None if unparseable."""
+    value = (value or "").strip()
+    if _PARTIAL_DATE.match(value):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if len(value) <= 10 and "T" not in value:
+        return parsed.date().isoformat()
+    return parsed.isoformat()
 
 
 class LinkCollector:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from crawler.articles import looks_like_article_url
 from crawler.discovered import DiscoveredLink, ParseResult
-from crawler.feeds import feed_links_from_html, parse_feed
+from crawler.feeds import feed_links_from_html, parse_feed, parse_json_feed
 from crawler.sitemaps import parse_sitemap, parse_text_sitemap, sitemaps_from_robots
 
 __all__ = [
@@ -34,6 +34,8 @@ _NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _PROLOG_ITEM = re.compile(
     rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->|<!doctype", re.IGNORECASE | re.DOTALL
 )
+_DTD_TOKEN = re.compile(rb'"[^"]*"|\'[^\']*\'|[\[\]>]')
+_EMBEDDED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:rss|RDF|feed|urlset|sitemapindex)[\s>]")
 _TEXT_URL_LINE = re.compile(r"^\s*https?://\S+\s*$", re.IGNORECASE)
 
 
@@ -44,6 +46,15 @@ class GzipError(ValueError):
 def parse_source(body: bytes, base_url: str, content_type: str | None = None) -> ParseResult:
     """Sniff the kind of `body` (feed, sitemap, HTML...) and extract its links."""
     try:
+        return _parse(body, base_url, content_type)
+    except Exception as exc:  # last line of defence: third-party input must never crash a crawl
+        logger.exception("discovery parser failed on %s", base_url)
+        return ParseResult(kind="unknown", error=f"internal parser error: {exc!r}")
+
+
+def _parse(body: bytes, base_url: str, content_type: str | None) -> ParseResult:
+    """parse_source without the safety net."""
+    try:
         data = gunzip_if_needed(body)
     except GzipError as exc:
         logger.info("cannot decompress %s: %s", base_url, exc)
@@ -53,14 +64,28 @@ def parse_source(body: bytes, base_url: str, content_type: str | None = None) ->
         return ParseResult(kind="empty", error="empty document")
     data, removed = strip_doctype(data)
     kind = sniff_kind(data, content_type)
+    if kind in ("html", "unknown") and (embedded := _after_leading_junk(data)) is not None:
+        data, removed_again = strip_doctype(embedded)
+        removed, kind = removed or removed_again, sniff_kind(data)
+        logger.info("%s: skipped junk before the <%s> root", base_url, _root_name(data[:200]))
     result = _PARSERS.get(kind, _parse_unknown)(data, base_url, content_type)
     if removed:
         result.skipped["doctype_removed"] += 1
     return result
 
 
-def gunzip_if_needed(body: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+def _after_leading_junk(data: bytes) -> bytes | None:
+    """The document from its feed/sitemap root on, when junk (e.g. PHP warnings) precedes it."""
+    root = _EMBEDDED_ROOT.search(data, 0, _SNIFF_BYTES)
+    if root is None or root.start() == 0:
+        return None
+    declaration = data.rfind(b"<?xml", 0, root.start())
+    return data[declaration if declaration >= 0 else root.start() :]
+
+
+def gunzip_if_needed(body: bytes, limit: int | None = None) -> bytes:
     """Decompress gzip bytes (possibly multi-member or doubly gzipped), capped at `limit`."""
+    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
     for _ in range(_MAX_GZIP_LAYERS):
         if not body.startswith(b"\x1f\x8b"):
             return body
@@ -107,41 +132,39 @@ def _to_utf8_if_utf16(data: bytes) -> bytes:
 
 def strip_doctype(data: bytes) -> tuple[bytes, bool]:
     """Remove DOCTYPEs (with internal DTD subsets) from the prolog: no entities, no XXE."""
-    pos, removed = 0, False
-    while pos < len(data):
-        match = _PROLOG_ITEM.match(data, pos)
-        if match is None:
-            break
+    kept: list[bytes] = []
+    pos = start = 0
+    while (match := _PROLOG_ITEM.match(data, pos)) is not None:
         if match.group(0)[:2] == b"<!" and match.group(0)[2:3] != b"-":
-            end = _doctype_end(data, match.end())
-            data, removed = data[: match.start()] + data[end:], True
-            continue
-        pos = match.end()
-    return data, removed
+            kept.append(data[start : match.start()])
+            pos = start = _doctype_end(data, match.end())
+        else:
+            pos = match.end()
+    if not kept:
+        return data, False
+    kept.append(data[start:])
+    return b"".join(kept), True
 
 
 def _doctype_end(data: bytes, pos: int) -> int:
-    """Index just past the DOCTYPE that starts before `pos`, honouring quotes and [ ]."""
-    quote = 0
+    """Index just past the DOCTYPE whose body starts at `pos`, honouring quotes and [ ]."""
     depth = 0
-    for index in range(pos, len(data)):
-        char = data[index]
-        if quote:
-            quote = 0 if char == quote else quote
-        elif char in b"\"'":
-            quote = char
-        elif char == ord("["):
+    for match in _DTD_TOKEN.finditer(data, pos):
+        token = match.group(0)
+        if token == b"[":
             depth += 1
-        elif char == ord("]"):
+        elif token == b"]":
             depth = max(depth - 1, 0)
-        elif char == ord(">") and depth == 0:
-            return index + 1
+        elif token == b">" and depth == 0:
+            return match.end()
     return len(data)
 
 
 def sniff_kind(data: bytes, content_type: str | None = None) -> str:
     """Classify a document by its root element, falling back to the content type."""
     head = data[:_SNIFF_BYTES]
+    if head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"{"):
+        return "json"
     root = _root_name(head)
     if root in _FEED_ROOTS:
         return "feed"
@@ -166,9 +189,10 @@ def _root_name(head: bytes) -> str | None:
 
 
 def _is_text_sitemap(head: bytes) -> bool:
-    """True when every non-blank line of `head` is a bare http(s) URL."""
+    """True when every non-blank line of `head` is a bare http(s) URL (last may be cut)."""
     lines = [ln for ln in head.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return bool(lines) and all(_TEXT_URL_LINE.match(ln) for ln in lines[:-1])
+    complete = lines[:-1] if len(head) >= _SNIFF_BYTES else lines
+    return bool(complete) and all(_TEXT_URL_LINE.match(ln) for ln in complete)
 
 
 def _parse_html(data: bytes, base_url: str, content_type: str | None) -> ParseResult:
@@ -201,4 +225,5 @@ _PARSERS: dict[str, Callable[[bytes, str, str | None], ParseResult]] = {
     "sitemap": _parse_sitemap,
     "html": _parse_html,
     "text": _parse_text,
+    "json": lambda data, base_url, _: parse_json_feed(data, base_url),
 }

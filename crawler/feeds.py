@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import Counter
@@ -14,7 +15,7 @@ import lxml.html
 from lxml import etree
 from w3lib.html import remove_tags, replace_entities
 
-from crawler.discovered import LinkCollector, ParseResult, http_url, iso_datetime
+from crawler.discovered import LinkCollector, ParseResult, http_url, iso_datetime, w3c_date
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +89,19 @@ def to_utf8(body: bytes, content_type: str | None = None) -> bytes:
     return body.decode("utf-8", errors="replace").encode("utf-8")
 
 
+def declared_encoding(body: bytes) -> str | None:
+    """Encoding named in the XML declaration, if any."""
+    declared = _XML_ENCODING.search(body[:_HEAD])
+    return declared.group(1).decode("ascii", "replace") if declared else None
+
+
 def _candidate_encodings(body: bytes, content_type: str | None) -> list[str]:
     """Encodings to try in order (BOM, UTF-8, declared, HTTP, fallbacks), widened to supersets."""
-    declared = _XML_ENCODING.search(body[:_HEAD])
     http = _CHARSET.search(content_type or "")
     names = ["utf-8-sig" if body.startswith(b"\xef\xbb\xbf") else ""]
     if b"\x00" not in body[:_HEAD] and not body.isascii():
         names.append("utf-8")  # valid UTF-8 beats a wrong single-byte declaration
-    names.append(declared.group(1).decode("ascii", "replace") if declared else "")
+    names.append(declared_encoding(body) or "")
     names += [http.group(1) if http else "", "utf-8", "windows-1252", "iso-8859-2"]
     wide = [_SUPERSETS.get(n.lower(), n.lower()) for n in names if n]
     return list(dict.fromkeys(wide))
@@ -164,6 +170,50 @@ def _entry_fields(entry: Any) -> dict[str, Any]:
         "guid": clean_text(entry.get("id")),
         "lastmod": iso_datetime(entry.get("updated_parsed")),
     }
+
+
+def parse_json_feed(body: bytes, base_url: str) -> ParseResult:
+    """Parse a JSON Feed (jsonfeed.org 1.x) into article links."""
+    try:
+        doc = json.loads(body.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        return ParseResult(kind="unknown", error=f"invalid JSON: {exc}")
+    items = doc.get("items") if isinstance(doc, dict) else None
+    if not isinstance(items, list) or "jsonfeed" not in str(doc.get("version", "")):
+        return ParseResult(kind="unknown", error="JSON document that is not a JSON Feed")
+    result = ParseResult(kind="feed")
+    collector = LinkCollector(result, "feed", MAX_FEED_ENTRIES)
+    for item in items:
+        if not isinstance(item, dict):
+            result.skipped["no_link"] += 1
+            continue
+        url = item.get("url") or item.get("external_url")
+        collector.add(url if isinstance(url, str) else None, base_url, **_json_item_fields(item))
+    return result
+
+
+def _json_item_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """Metadata of one JSON Feed item for a DiscoveredLink."""
+    authors = item.get("authors") or [item.get("author")]
+    authors = authors if isinstance(authors, list) else []
+    names = [a.get("name") for a in authors if isinstance(a, dict)]
+    tags = item.get("tags")
+    tags = tags if isinstance(tags, list) else []
+    return {
+        "title": clean_text(item.get("title")),
+        "published": w3c_date(_str(item.get("date_published"))),
+        "author": clean_text(names[0]) if names else None,
+        "keywords": [k for k in (clean_text(t) for t in tags) if k],
+        "guid": _str(item.get("id")),
+        "lastmod": w3c_date(_str(item.get("date_modified"))),
+    }
+
+
+def _str(value: object) -> str | None:
+    """The value if it is a non-empty string (ids may be numbers: stringify them)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def clean_text(value: object) -> str | None:

@@ -68,6 +68,7 @@ class SeenUrlMiddleware:
             return False
         if self.runtime.store.article_for_url_keys([key]):
             self.stats.inc_value("newsdedup/skipped/seen_url")
+            self.runtime.health.source(obj.meta.get("source")).skipped_seen += 1
             return False
         self.queued[key] = obj.url
         return True
@@ -75,6 +76,7 @@ class SeenUrlMiddleware:
     def _url_duplicate(self, request: Request, first_url: str) -> None:
         """Record a URL variant (tracking parameters, AMP...) of a page queued in this run."""
         self.stats.inc_value("newsdedup/duplicates/url")
+        self.runtime.health.source(request.meta.get("source")).duplicates["url"] += 1
         self.runtime.output.duplicates.write(
             {
                 "id": article_id(request.url),

@@ -26,6 +26,7 @@ class CrawlParams(BaseModel):
     workers: int = Field(0, ge=0, le=256)
     max_pages: int = Field(0, ge=0)
     retention_days: float = Field(0.0, ge=0)
+    allow_private: bool = False
     settings: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("sources", "article_urls")

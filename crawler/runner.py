@@ -6,6 +6,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class CrawlResult:
     elapsed: float
     failed_sources: dict[str, str] = field(default_factory=dict)
     signal: int | None = None
+    run_file: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -44,6 +46,15 @@ class CrawlResult:
         """Counters under newsdedup/PREFIX/, by their last part."""
         head = f"newsdedup/{prefix}/"
         return {k[len(head) :]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(head)}
+
+    def totals(self) -> dict[str, Any]:
+        """Run totals for the run file."""
+        return {
+            "pages": int(self.stats.get("response_received_count", 0)),
+            "articles": self.count("articles_written"),
+            "new": self.count("new"),
+            **{g: self.grouped(g) for g in ("duplicates", "skipped", "dropped", "errors")},
+        }
 
     def summary(self) -> str:
         """The one-line run summary printed on stderr."""
@@ -84,6 +95,7 @@ def build_settings(params: CrawlParams, log_level: str) -> Settings:
         "NEWSDEDUP_WORKERS": params.workers,
         "NEWSDEDUP_MAX_PAGES": params.max_pages,
         "NEWSDEDUP_RETENTION_DAYS": params.retention_days,
+        "NEWSDEDUP_ALLOW_PRIVATE": params.allow_private,
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler (level, --log-file) is used
     }
@@ -118,5 +130,13 @@ def run_crawl(params: CrawlParams, log_level: str = "WARNING") -> CrawlResult:
     finally:
         runtime.close()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    failed = dict(stats.get("newsdedup/failed_sources") or {})
-    return CrawlResult(stats, time.monotonic() - started, failed, process.received)
+    failed = {
+        name: h.status
+        for name, h in runtime.health.sources.items()
+        if h.kind != "urls" and not h.status.startswith("ok")
+    }
+    result = CrawlResult(stats, time.monotonic() - started, failed, process.received)
+    from pipelines.runfile import write_run_file
+
+    result.run_file = write_run_file(runtime, result)
+    return result

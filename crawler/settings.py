@@ -33,6 +33,16 @@ LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 CONCURRENT_ITEMS = 32  # items in the pipelines at once: bounds in-flight extraction work
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.ssrf.SsrfGuardMiddleware": 50,  # before robots.txt: check every hop first
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.fetchguard.RetryAfterMiddleware": 550,
+}
+
+EXTENSIONS = {
+    "crawler.fetchguard.NonHtmlStopper": 500,
+}
+
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SeenUrlMiddleware": 800,
 }
@@ -63,3 +73,5 @@ NEWSDEDUP_SITE_MAX_DEPTH = 2  # site crawl: how many listing pages deep from the
 NEWSDEDUP_MAX_PAGES = 0  # per source page budget for site crawls; 0 = no limit
 NEWSDEDUP_ARTICLE_URLS: list[str] = []  # article URLs from @file lists or stdin
 NEWSDEDUP_URL_LIST_NAME = "urls"  # the `source` recorded for those articles
+NEWSDEDUP_ALLOW_PRIVATE = False  # True lets feed/page links reach loopback/private networks
+NEWSDEDUP_RETRY_AFTER_MAX = 60.0  # longest Retry-After (s) honoured before a 429/503 retry

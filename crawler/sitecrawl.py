@@ -21,6 +21,7 @@ class SiteCrawlMixin:
 
     crawler: Any
     mark_source: Any
+    health: Any
     article_request: Any
     on_article_error: Any
 
@@ -30,12 +31,13 @@ class SiteCrawlMixin:
         max_depth = settings.getint("NEWSDEDUP_SITE_MAX_DEPTH")
         max_pages = settings.getint("NEWSDEDUP_MAX_PAGES")
         depth = response.meta.get("site_depth", 0)
-        self.mark_source(source, "ok")
+        self.mark_source(source, "ok", "site")
         for link in LinkExtractor().extract_links(response):
             if not same_site(link.url, source):
                 continue
             if looks_like_article_url(link.url):
                 if self._take_page(source, max_pages):
+                    self.health.source(source).urls_found += 1
                     title = link.text.strip() or None
                     yield self.article_request(DiscoveredLink(link.url, title=title), source)
             elif depth < max_depth and self._take_page(source, max_pages):

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from feedparser.datetimes import _parse_date
 from lxml import etree
 
-from crawler.discovered import LinkCollector, ParseResult, http_url, iso_datetime
+from crawler.discovered import LinkCollector, ParseResult, http_url, w3c_date
+from crawler.feeds import declared_encoding, to_utf8
 
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_URLS = 200_000
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _ROBOTS_SITEMAP = re.compile(r"^\s*site-?map\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 
 
@@ -36,17 +36,7 @@ def parse_sitemap(body: bytes) -> ParseResult:
     """Parse an XML <urlset> or <sitemapindex> into links and child sitemaps."""
     result = ParseResult(kind="sitemap")
     collector = LinkCollector(result, "sitemap", MAX_SITEMAP_URLS)
-    events = etree.iterparse(
-        BytesIO(body),
-        events=("start", "end"),
-        recover=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    events = _safe_iterparse(body)
     depth = 0
     try:
         for event, elem in events:
@@ -65,11 +55,35 @@ def parse_sitemap(body: bytes) -> ParseResult:
     return result
 
 
+def _safe_iterparse(body: bytes) -> Any:
+    """Recovering lxml iterparse that never loads DTDs, expands entities or uses the network."""
+    return etree.iterparse(
+        BytesIO(_decodable(body)),
+        events=("start", "end"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 def _note_errors(result: ParseResult, message: str) -> None:
     """Count a malformed document; make it the error when nothing was found."""
     result.skipped["malformed_xml"] += 1
     if not result.links and not result.sitemaps:
         result.error = f"malformed sitemap XML: {message}"
+
+
+def _decodable(body: bytes) -> bytes:
+    """Body as is if it decodes as declared, else re-encoded UTF-8 without a declaration."""
+    try:
+        body.decode(declared_encoding(body) or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return _XML_DECLARATION.sub(b"", to_utf8(body), count=1)
+    return body
 
 
 def _drop_previous(elem: Any) -> None:
@@ -112,19 +126,6 @@ def _news_fields(news: Any) -> dict[str, Any]:
         "published": w3c_date(_text(parts.get("publication_date"))),
         "keywords": [k.strip() for k in keywords.split(",") if k.strip()],
     }
-
-
-def w3c_date(value: str | None) -> str | None:
-    """Normalise a W3C/ISO (or RFC 822) date string to ISO 8601; None if unparseable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return iso_datetime(_parse_date(value))
-    if len(value) <= 10:
-        return parsed.date().isoformat()
-    return parsed.isoformat()
 
 
 def parse_text_sitemap(text: str) -> ParseResult:

@@ -35,7 +35,9 @@ _FURNITURE_LINE = re.compile(
     r"share( this( article| story| post)?| on \w+)?|"
     r"like this|advertisement|sponsored( content)?|back to top( button)?|scroll to top|"
     r"previous (article|post|story)|next (article|post|story)|print( article)?|order reprints|"
-    r"(sign up|subscribe)( now| today)?|newsletter|thank you|thanks for signing up!?|sorry!?)\W*$",
+    r"(sign up|subscribe)( now| today)?|([\w ]{0,30} )?newsletters?|thank you|"
+    r"thanks for signing up|"
+    r"sorry|(last )?updated\b.*\d.*|published\b.*\d.*)\W*$",
     re.IGNORECASE,
 )
 
@@ -58,7 +60,7 @@ _PROMO = re.compile(
     r"save my name, email|have a tip\?|may be reached at|write to .* at \S+@|"
     r"tell us what you think|click to tweet|if you (enjoyed|liked) this (article|story|post)|"
     r"image (copyright|caption|credit)|photo(graph)?s? (by|credit|courtesy)|getty images|"
-    r"\((ap )?photo\b)",
+    r"\((ap )?photo\b|an error (has )?occurred|please try again|personal,? non-commercial use)",
     re.IGNORECASE,
 )
 
@@ -109,6 +111,17 @@ def _overlap(line: str, title_tokens: list[str]) -> float:
     """Share of the line's tokens that occur in the title."""
     toks = _tokens(line)
     return sum(t in title_tokens for t in toks) / len(toks) if toks else 0.0
+
+
+def _strip_dek(lines: list[str], description: str | None, removed: Removed) -> list[str]:
+    """Drop a standfirst at the top that repeats the page description as a headline-like line."""
+    if len(lines) < 3 or not description:
+        return lines
+    line_key, desc_key = " ".join(_tokens(lines[0])), " ".join(_tokens(description))
+    if line_key == desc_key and _is_headline_like(lines[0], 40):
+        removed.append((lines[0], "standfirst"))
+        return lines[1:]
+    return lines
 
 
 def _strip_head(lines: list[str], title: str | None, removed: Removed) -> list[str]:
@@ -243,6 +256,27 @@ def image_captions(tree: HtmlElement) -> set[str]:
     return {key for key in keys if key and len(key.split()) <= 40}
 
 
+def link_texts(tree: HtmlElement) -> set[str]:
+    """Token keys of the page's link texts (to spot lines that are just a link)."""
+    keys = {" ".join(_tokens(a.text_content())) for a in tree.iter("a")}
+    return {key for key in keys if len(key.split()) >= 2}
+
+
+def _drop_link_runs(lines: list[str], links: set[str], removed: Removed) -> list[str]:
+    """Drop runs of two or more lines that are each only a link title (related links)."""
+    is_link = [_is_headline_like(line) and " ".join(_tokens(line)) in links for line in lines]
+    kept = []
+    for k, line in enumerate(lines):
+        in_run = is_link[k] and (
+            (k > 0 and is_link[k - 1]) or (k + 1 < len(lines) and is_link[k + 1])
+        )
+        if in_run:
+            removed.append((line, "link_list"))
+        else:
+            kept.append(line)
+    return kept
+
+
 def _drop_captions(lines: list[str], captions: set[str], removed: Removed) -> list[str]:
     """Drop lines that are image captions."""
     kept = []
@@ -255,7 +289,11 @@ def _drop_captions(lines: list[str], captions: set[str], removed: Removed) -> li
 
 
 def clean_text(
-    text: str, title: str | None = None, captions: set[str] | None = None
+    text: str,
+    title: str | None = None,
+    captions: set[str] | None = None,
+    links: set[str] | None = None,
+    description: str | None = None,
 ) -> tuple[str, Removed]:
     """Remove furniture lines from extracted text; return the text and the removed lines."""
     removed: Removed = []
@@ -263,7 +301,10 @@ def clean_text(
     lines = [line for line in lines if line]
     if captions:
         lines = _drop_captions(lines, captions, removed)
+    if links:
+        lines = _drop_link_runs(lines, links, removed)
     lines = _strip_head(lines, title, removed)
+    lines = _strip_dek(lines, description, removed)
     for step in STEPS:
         lines = step(lines, removed)
     if removed:

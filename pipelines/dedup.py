@@ -107,6 +107,7 @@ class DedupPipeline:
             self.dedup.keep(item)
             self.stats.inc_value("newsdedup/new")
             return item
+        self.runtime.health.source(item.source).duplicates[verdict.reason] += 1
         self.dedup.store.remember_urls(item.url_keys, verdict.duplicate_of)
         self.stats.inc_value(f"newsdedup/duplicates/{verdict.reason}")
         self.runtime.output.duplicates.write(self.dedup.duplicate_record(item, verdict))

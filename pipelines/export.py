@@ -107,6 +107,9 @@ class JsonlExportPipeline:
         output = self.runtime.output
         output.articles.write(item.to_record())
         self.stats.inc_value("newsdedup/articles_written")
+        health = self.runtime.health.source(item.source)
+        health.new += 1
+        health.text_lengths.append(len(item.text))
         if output.articles.count >= self.runtime.config.publish_every > 0:
             output.publish(self.runtime)
         return item
@@ -116,6 +119,8 @@ class JsonlExportPipeline:
         self.runtime.output.publish(self.runtime)
         for table, rows in self.runtime.store.sizes().items():
             self.stats.set_value(f"newsdedup/state/{table}", rows)
+        for table, rows in self.runtime.evicted.items():
+            self.stats.set_value(f"newsdedup/evicted/{table}", rows)
         self.runtime.close()
 
 

@@ -6,10 +6,9 @@ import logging
 from typing import TYPE_CHECKING, NoReturn, Self
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import DropItem
-
 from crawler.urls import article_id, canonical_url, same_site, url_key
 from pipelines.dedup import content_hash
+from pipelines.drops import drop
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from crawler.items import ArticleItem
     from pipelines.boilerplate import SiteBoilerplate
     from pipelines.extraction import ExtractedArticle
+    from pipelines.health import RunHealth
     from pipelines.pool import ExtractorPool
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,11 @@ _METADATA = (
 class ExtractPipeline:
     """Extract each page's article; drop pages without one, with a counted reason."""
 
-    def __init__(self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate) -> None:
+    def __init__(
+        self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate, health: RunHealth
+    ) -> None:
         self.stats = stats
+        self.health = health
         self.pool = pool
         self.sites = sites
 
@@ -55,7 +58,8 @@ class ExtractPipeline:
             settings.getint("NEWSDEDUP_WORKERS"), settings.getfloat("NEWSDEDUP_EXTRACT_TIMEOUT")
         )
         min_pages = settings.getint("NEWSDEDUP_SITE_BOILERPLATE_MIN_PAGES")
-        return cls(crawler.stats, pool, SiteBoilerplate(runtime.store.line_counts, min_pages))
+        sites = SiteBoilerplate(runtime.store.line_counts, min_pages)
+        return cls(crawler.stats, pool, sites, runtime.health)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Fill ITEM's text and metadata, or drop it saying why."""
@@ -87,8 +91,7 @@ class ExtractPipeline:
 
     def _drop(self, reason: str, item: ArticleItem, detail: str) -> NoReturn:
         """Count and raise DropItem for a page that yields no article."""
-        self.stats.inc_value(f"newsdedup/dropped/{reason}")
-        raise DropItem(f"no article ({reason}): {item.url} {detail}".rstrip(), log_level="INFO")
+        drop(self.stats, self.health, reason, item, detail)
 
 
 def fill_item(

@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pipelines import metadata
-from pipelines.cleanup import clean_text, image_captions
+from pipelines.cleanup import clean_text, image_captions, link_texts
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,13 @@ def extract_article(
         raise NoArticle("no_main_text", url or "")
     fallbacks = fallbacks or {}
     title = _clean_title(doc.title, doc.sitename) or _fallback(fallbacks, "title")
-    text, removed = clean_text(xmltotxt(doc.body, False), title, image_captions(tree))
+    text, removed = clean_text(
+        xmltotxt(doc.body, False),
+        title,
+        image_captions(tree),
+        link_texts(tree),
+        doc.description,
+    )
     if len(text) < MIN_TEXT_CHARS:
         raise NoArticle("too_short", f"{len(text)} characters")
     published, source = _published(tree, doc, fallbacks)

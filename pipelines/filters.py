@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn, Self
+from typing import TYPE_CHECKING, Self
 
-from scrapy.exceptions import DropItem
+from pipelines.drops import drop
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
     from crawler.items import ArticleItem
+    from pipelines.health import RunHealth
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ class FilterConfig:
 class QualityFilterPipeline:
     """Drop articles too short to be news or in a language the user did not ask for."""
 
-    def __init__(self, stats: StatsCollector, config: FilterConfig) -> None:
+    def __init__(self, stats: StatsCollector, config: FilterConfig, health: RunHealth) -> None:
         self.stats = stats
+        self.health = health
         self.config = config
 
     @classmethod
@@ -35,17 +37,15 @@ class QualityFilterPipeline:
         settings = crawler.settings
         languages = frozenset(lang.lower() for lang in settings.getlist("NEWSDEDUP_LANGUAGES"))
         config = FilterConfig(settings.getint("NEWSDEDUP_MIN_TEXT_CHARS"), languages)
-        return cls(crawler.stats, config)
+        from pipelines.runtime import open_runtime
+
+        return cls(crawler.stats, config, open_runtime(settings).health)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         """Pass ITEM on, or drop it with a counted reason."""
         if len(item.text) < self.config.min_chars:
-            self._drop("too_short", f"{len(item.text)} chars: {item.url}")
+            drop(self.stats, self.health, "too_short", item, f"({len(item.text)} chars)")
         language = (item.language or "").split("-")[0].lower()
         if self.config.languages and language not in self.config.languages:
-            self._drop("language", f"language {language or 'unknown'}: {item.url}")
+            drop(self.stats, self.health, "language", item, f"({language or 'unknown'})")
         return item
-
-    def _drop(self, reason: str, detail: str) -> NoReturn:
-        self.stats.inc_value(f"newsdedup/dropped/{reason}")
-        raise DropItem(f"{reason}: {detail}", log_level="INFO")

@@ -32,7 +32,7 @@ class NearDupConfig:
     lsh_rows: int = 3
     lead_words: int = 100  # the lead signature covers the first N content words
     common_docs: int = 3  # a shingle seen in this many stored docs is furniture, not content
-    common_window: int = 50_000  # furniture statistics cover the most recent N stored docs
+    common_window: int = 20_000  # furniture statistics cover the most recent N stored docs
     max_candidates: int = 100  # verify at most this many LSH candidates (most band hits first)
     seed: int = 1
 
@@ -99,7 +99,9 @@ def content_tokens(text: str, min_line_words: int) -> list[str]:
     lines = text.split("\n")
     kept: list[str] = []
     for line in lines:
-        if len(line.split()) >= min_line_words and len(words := _WORD.findall(line)) >= min_line_words:
+        if len(line.split()) < min_line_words:
+            continue  # cheap pre-check; the regex below only splits further
+        if len(words := _WORD.findall(line)) >= min_line_words:
             kept.extend(words)
     return kept if len(kept) >= 4 * min_line_words else _WORD.findall(text)
 

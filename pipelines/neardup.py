@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS neardup_doc (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,"
-    " added REAL NOT NULL, keeper TEXT, minhash BLOB NOT NULL, lead BLOB NOT NULL,"
-    " shingles BLOB NOT NULL)",
+    " added REAL NOT NULL, keeper TEXT, content INTEGER NOT NULL, minhash BLOB NOT NULL,"
+    " lead BLOB NOT NULL, shingles BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS neardup_doc_added ON neardup_doc (added)",
     "CREATE TABLE IF NOT EXISTS neardup_band (key INTEGER NOT NULL, doc INTEGER NOT NULL,"
     " PRIMARY KEY (key, doc)) WITHOUT ROWID",
@@ -130,42 +130,64 @@ class NearDupIndex:
 
     def find(self, sig: Signature) -> Match | None:
         """Best verified match among stored docs, or None."""
+        matches = self.find_all(sig)
+        return matches[0] if matches else None
+
+    def find_all(self, sig: Signature) -> list[Match]:
+        """Every verified match (one per reported doc id), best first."""
         candidates = self._candidates(sig)
         if not candidates:
-            return None
+            return []
         marks = ",".join("?" * len(candidates))
         rows = self.conn.execute(
-            f"SELECT id, COALESCE(keeper, doc_id), shingles FROM neardup_doc WHERE id IN ({marks})",
+            f"SELECT id, COALESCE(keeper, doc_id), content, shingles FROM neardup_doc"
+            f" WHERE id IN ({marks})",
             list(candidates),
         )
-        q_common = self._common.frequency(sig.shingles) >= self.config.common_docs
-        best: Match | None = None
-        for rowid, doc_id, blob in rows:
-            verdict = self._verify(sig.shingles, q_common, np.frombuffer(blob, dtype=np.uint32))
-            if verdict and (best is None or verdict[0] > best.similarity):
-                reason = verdict[1] if candidates[rowid] or verdict[1] == "near" else "lead"
-                best = Match(doc_id, round(verdict[0], 4), reason)
-        return best
+        q_size = self._content_size(sig.shingles)
+        best: dict[str, Match] = {}
+        for rowid, doc_id, d_size, blob in rows:
+            d = np.frombuffer(blob, dtype=np.uint32)
+            verdict = self._verify(sig.shingles, q_size, d, d_size)
+            if verdict is None:
+                continue
+            reason = verdict[1] if candidates[rowid] or verdict[1] == "near" else "lead"
+            if doc_id not in best or verdict[0] > best[doc_id].similarity:
+                best[doc_id] = Match(doc_id, round(verdict[0], 4), reason)
+        return sorted(best.values(), key=lambda m: (m.reason != "near", -m.similarity))
+
+    def _content_size(self, shingles: np.ndarray) -> int:
+        """Number of shingles that are not furniture."""
+        common = self._common.frequency(shingles) >= self.config.common_docs
+        return int(len(shingles) - common.sum())
 
     def _verify(
-        self, q: np.ndarray, q_common: np.ndarray, d: np.ndarray
+        self, q: np.ndarray, q_size: int, d: np.ndarray, d_size: int
     ) -> tuple[float, str] | None:
-        """Exact check of one candidate on content (non-furniture) shingles."""
+        """Exact check of one candidate on content (non-furniture) shingles.
+
+        d_size is the candidate's content size when stored; it is recounted only when the
+        furniture learnt since then could change the verdict.
+        """
         c = self.config
-        inter = np.intersect1d(q, d, assume_unique=True)
-        if len(inter) < min(c.min_shingles // 2, c.threshold * c.min_shingles):
+        both = np.intersect1d(q, d, assume_unique=True)
+        inter = len(both)
+        if inter < min(c.min_shingles // 2, c.threshold * c.min_shingles):
             return None  # too little overlap for any rule below
-        raw = len(inter) / (len(q) + len(d) - len(inter))
+        raw = inter / (len(q) + len(d) - inter)
         if raw >= max(_RAW_JACCARD, c.jaccard):
             return raw, "near"
-        common = self._common.frequency(inter) >= c.common_docs
-        shared = int(len(inter) - common.sum())
-        q_size = int(len(q) - q_common.sum())
-        d_size = int(len(d) - (self._common.frequency(d) >= c.common_docs).sum())
+        union = q_size + d_size - inter
+        if inter < c.threshold * min(q_size, d_size) and inter < c.jaccard * union:
+            if inter < c.threshold / 2 * min(len(q), len(d)):
+                return None  # furniture discounting only lowers the overlap: cannot pass
+            d_size = self._content_size(d)  # furniture learnt since d was stored may matter
+        common = self._common.frequency(both)
+        shared = int(inter - (common >= c.common_docs).sum())
+        smaller = min(q_size, d_size)
         jaccard = shared / max(1, q_size + d_size - shared)
         if jaccard >= c.jaccard and shared >= c.min_shingles // 2:
             return jaccard, "near"
-        smaller = min(q_size, d_size)
         if smaller >= c.min_shingles and shared / smaller >= c.threshold:
             return shared / smaller, "contained"
         return None
@@ -178,9 +200,17 @@ class NearDupIndex:
         """
         self._delete(self.conn.execute("SELECT id FROM neardup_doc WHERE doc_id=?", (doc_id,)))
         cur = self.conn.execute(
-            "INSERT INTO neardup_doc (doc_id, added, keeper, minhash, lead, shingles)"
-            " VALUES (?,?,?,?,?,?)",
-            (doc_id, now, keeper, sig.minhash.tobytes(), sig.lead.tobytes(), sig.shingles.tobytes()),
+            "INSERT INTO neardup_doc (doc_id, added, keeper, content, minhash, lead, shingles)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                doc_id,
+                now,
+                keeper,
+                self._content_size(sig.shingles),
+                sig.minhash.tobytes(),
+                sig.lead.tobytes(),
+                sig.shingles.tobytes(),
+            ),
         )
         rowid = cur.lastrowid
         whole, lead = self._keys(sig)

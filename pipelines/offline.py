@@ -13,7 +13,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -134,35 +134,107 @@ def _duplicate(data: dict[str, Any], keeper: str, similarity: float, reason: str
             "reason": reason}  # fmt: skip
 
 
-def _rank(data: dict[str, Any], keep: str) -> float:
-    """Lower is better: -length for longest, publication time for earliest-published."""
+def _rank(n: int, data: dict[str, Any], keep: str) -> float:
+    """Lower is better: input order, -length, or publication time (unknown = last)."""
+    if keep == "first":
+        return float(n)
     if keep == "longest":
         return -float(len(data["text"]))
     value = data.get("published")
     if not isinstance(value, str):
         return _NEVER
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except (ValueError, OverflowError):
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
         return _NEVER
-    except TypeError:  # naive vs aware never happens for one value; be safe
-        return _NEVER
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
 
 
-def _first_pass(
-    inputs: Sequence[Path], index: NearDupIndex, counts: DedupCounts, advance: Any
-) -> Iterator[tuple[_Record, Match | None]]:
-    """Match every record against the records kept before it (keep=first semantics)."""
-    for n, rec in enumerate(_records(inputs, counts), 1):
+class _Clusters:
+    """Per-record union-find plus the small per-record facts pass 2 needs (no texts)."""
+
+    def __init__(self) -> None:
+        self.parent = array("q")
+        self.rank = array("d")
+        self.similarity = array("d")
+        self.reason: list[str] = []
+        self.keys: list[str] = []
+
+    def root(self, n: int) -> int:
+        """Cluster representative of record n."""
+        parent = self.parent
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    def add(self, key: str, rank: float, matches: list[Match]) -> None:
+        """Record one input; join it to its best match (to all if it is a near copy of one)."""
+        n = len(self.parent)
+        self.parent.append(n)
+        self.rank.append(rank)
+        self.keys.append(key)
+        self.similarity.append(matches[0].similarity if matches else 1.0)
+        self.reason.append(matches[0].reason if matches else "")
+        joined = matches if matches and matches[0].reason == "near" else matches[:1]
+        for match in joined:
+            a, b = self.root(n), self.root(int(match.doc_id))
+            if a != b:
+                self.parent[a] = b
+
+    def keepers(self) -> dict[int, int]:
+        """Cluster root -> record number of the record to keep (lowest rank, then first)."""
+        best: dict[int, int] = {}
+        for n in range(len(self.parent)):
+            r = self.root(n)
+            if r not in best or self.rank[n] < self.rank[best[r]]:
+                best[r] = n
+        return best
+
+
+def _cluster(
+    inputs: Sequence[Path], index: NearDupIndex, counts: DedupCounts, keep: str, advance: Any
+) -> _Clusters:
+    """Pass 1: match every record against all records before it (index ids = record numbers)."""
+    clusters = _Clusters()
+    for n, rec in enumerate(_records(inputs, counts)):
         sig = text_signature(rec.data["text"], index.config)
-        match = index.find(sig)
+        matches = index.find_all(sig)
         # duplicates are stored too (pointing at their keeper): later copies that drifted
-        # further from the keeper still match through them, like a transitive closure
-        index.add(rec.key, sig, 0.0, keeper=match.doc_id if match else None)
-        yield rec, match
+        # further from the first one still match through them
+        index.add(str(n), sig, 0.0, keeper=matches[0].doc_id if matches else None)
+        clusters.add(rec.key, _rank(n, rec.data, keep), matches)
         advance(rec.size)
         if n % _COMMIT_EVERY == 0:
             index.conn.commit()
+    return clusters
+
+
+def _write_all(
+    inputs: Sequence[Path],
+    clusters: _Clusters,
+    counts: DedupCounts,
+    advance: Any,
+    files: tuple[IO[str] | None, IO[str] | None],
+) -> None:
+    """Pass 2: re-read the inputs; write each cluster's keeper and its duplicates."""
+    out, dup = files
+    keepers = clusters.keepers()
+    for n, rec in enumerate(_records(inputs, DedupCounts())):
+        keeper = keepers[clusters.root(n)]
+        keeper_key = clusters.keys[keeper]
+        advance(rec.size)
+        if n == keeper:
+            counts.kept += 1
+            _write(out, {**rec.data, "cluster_id": keeper_key})
+            continue
+        counts.duplicates += 1
+        source = n if clusters.reason[n] else keeper  # the cluster's first record matched nothing
+        reason = clusters.reason[source]
+        counts.reasons[reason] += 1
+        _write(dup, _duplicate(rec.data, keeper_key, clusters.similarity[source], reason))
 
 
 def dedup_jsonl(
@@ -178,64 +250,10 @@ def dedup_jsonl(
         raise ValueError(f"keep must be one of {', '.join(KEEP_MODES)}, not {keep!r}")
     counts = DedupCounts()
     total = sum(p.stat().st_size for p in inputs)
-    with (
-        _scratch_index(config, output.parent if output.parent.exists() else Path(".")) as index,
-        _progress(total * (1 if keep == "first" else 2), progress) as advance,
-        _atomic_writer(output) as out,
-        _atomic_writer(duplicates) as dup,
-    ):
-        if keep == "first":
-            for rec, match in _first_pass(inputs, index, counts, advance):
-                _emit(rec, match, out, dup, counts)
-        else:
-            _two_pass(inputs, index, counts, keep, advance, (out, dup))
+    where = output.parent if output.parent.exists() else Path(".")
+    with _scratch_index(config, where) as index, _progress(2 * total, progress) as advance:
+        clusters = _cluster(inputs, index, counts, keep, advance)
+    with _atomic_writer(output) as out, _atomic_writer(duplicates) as dup:
+        _write_all(inputs, clusters, counts, advance, (out, dup))
     log.info("dedup: %s", counts.summary())
     return counts
-
-
-def _emit(
-    rec: _Record, match: Match | None, out: IO[str] | None, dup: IO[str] | None, c: DedupCounts
-) -> None:
-    """Write one record as kept or duplicate (keep=first)."""
-    if match is None:
-        c.kept += 1
-        _write(out, {**rec.data, "cluster_id": rec.key})
-    else:
-        c.duplicates += 1
-        c.reasons[match.reason] += 1
-        _write(dup, _duplicate(rec.data, match.doc_id, match.similarity, match.reason))
-
-
-def _two_pass(
-    inputs: Sequence[Path],
-    index: NearDupIndex,
-    counts: DedupCounts,
-    keep: str,
-    advance: Any,
-    files: tuple[IO[str] | None, IO[str] | None],
-) -> None:
-    """Cluster in pass 1 (small per-record arrays only), write the best of each in pass 2."""
-    cluster_of: dict[str, int] = {}  # key of each cluster's first record -> cluster number
-    cluster, sims = array("q"), array("d")
-    reasons: list[str] = []
-    best: dict[int, tuple[float, int, str]] = {}  # cluster -> (rank, record number, key)
-    for n, (rec, match) in enumerate(_first_pass(inputs, index, counts, advance)):
-        c = cluster_of.setdefault(rec.key, len(cluster_of)) if match is None else cluster_of[match.doc_id]
-        cluster.append(c)
-        sims.append(match.similarity if match else 1.0)
-        reasons.append(match.reason if match else "")
-        rank = _rank(rec.data, keep)
-        if c not in best or rank < best[c][0]:
-            best[c] = (rank, n, rec.key)
-    out, dup = files
-    for n, rec in enumerate(_records(inputs, DedupCounts())):
-        _, keeper_n, keeper_key = best[cluster[n]]
-        advance(rec.size)
-        if n == keeper_n:
-            counts.kept += 1
-            _write(out, {**rec.data, "cluster_id": keeper_key})
-            continue
-        counts.duplicates += 1
-        sim, reason = (sims[keeper_n], reasons[keeper_n]) if not reasons[n] else (sims[n], reasons[n])
-        counts.reasons[reason] += 1
-        _write(dup, _duplicate(rec.data, keeper_key, sim, reason))

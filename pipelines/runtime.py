@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.health import RunHealth
 from pipelines.lock import RunLock
 
 if TYPE_CHECKING:
@@ -75,6 +77,12 @@ class Runtime:
             raise
         self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp)
         self.closed = False
+        self.evicted: dict[str, int] = {}
+        self.health = RunHealth()
+        days = settings.getfloat("NEWSDEDUP_RETENTION_DAYS")
+        if days > 0:
+            self.evicted = self.store.evict(time.time() - days * 86400)
+            self.store.commit()
 
     def close(self) -> None:
         """Close the store (rolling back anything unpublished) and release the lock."""

@@ -57,6 +57,11 @@ from crawler.runner import EXIT_LOCKED
     help="Forget URLs and signatures older than this many days (0 = never).",
 )
 @click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let links from feeds and pages reach loopback/private addresses.",
+)
+@click.option(
     "-s",
     "--set",
     "setting_pairs",
@@ -74,6 +79,7 @@ def crawl(
     workers: int,
     max_pages: int,
     retention_days: float,
+    allow_private: bool,
     setting_pairs: tuple[str, ...],
 ) -> None:
     """Fetch SOURCES (feeds, sitemaps, homepages, @url-files, - for stdin); write new articles.
@@ -100,6 +106,7 @@ def crawl(
             workers=workers,
             max_pages=max_pages,
             retention_days=retention_days,
+            allow_private=allow_private,
             settings=parse_setting_pairs(setting_pairs),
         )
     except (ValueError, ValidationError) as exc:

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
         "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port, 0 = any free (default: %(default)s)"
+        "--port", type=int, default=8642, help="port, 0 = any free (default: %(default)s)"
     )
     args = parser.parse_args(argv)
     try:

@@ -118,7 +118,12 @@ def serve_site(pages: PageSource, host: str = "127.0.0.1", port: int = 0) -> Ite
     with _QuietServer((host, port), BaseHTTPRequestHandler) as httpd:
         server = DemoServer(httpd, host, pages)
         httpd.RequestHandlerClass = _handler(server)
-        thread = threading.Thread(target=httpd.serve_forever, name="demo-site", daemon=True)
+        thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="demo-site",
+            daemon=True,
+        )
         thread.start()
         try:
             yield server

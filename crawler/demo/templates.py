@@ -190,6 +190,37 @@ def _body(view: SiteView, article: Article) -> str:
     return "\n".join(paras)
 
 
+def _trail(view: SiteView, article: Article) -> list[tuple[str, str | None]]:
+    """Breadcrumb trail: Home > section [> subsection] > title."""
+    trail: list[tuple[str, str | None]] = [
+        ("Home", view.home_url),
+        (article.section, view.term_url("category", article.section)),
+    ]
+    if article.subsection:
+        trail.append((article.subsection, view.term_url("category", article.subsection)))
+    return [*trail, (article.title, None)]
+
+
+def _article_fields(view: SiteView, article: Article) -> dict[str, str]:
+    """Escaped per-article values for the theme's article template."""
+    return {
+        "breadcrumbs": _crumbs(view, _trail(view, article)),
+        "post_id": str(10000 + zlib.crc32(article.slug.encode()) % 90000),
+        "section_slug": slugify(article.section),
+        "section_url": escape(view.term_url("category", article.section)),
+        "section": escape(article.section),
+        "headline": escape(article.title),
+        "author": escape(article.author),
+        "author_url": escape(view.term_url("author", article.author)),
+        "date_iso": article.published.isoformat(),
+        "date_human": _human_date(article.published),
+        "share_url": escape(view.url(article)),
+        "home_url": escape(view.home_url),
+        "site_name": escape(view.pub.name),
+        "body": _body(view, article),
+    }
+
+
 def render_article(
     view: SiteView,
     article: Article,
@@ -199,31 +230,11 @@ def render_article(
 ) -> bytes:
     """Full HTML of one article page with all of the theme's furniture."""
     theme = view.theme
-    section_url = view.term_url("category", article.section)
-    trail: list[tuple[str, str | None]] = [("Home", view.home_url), (article.section, section_url)]
-    if article.subsection:
-        trail.append((article.subsection, view.term_url("category", article.subsection)))
-    trail.append((article.title, None))
+    tags = ({"url": escape(view.term_url("tag", t)), "label": escape(t)} for t in article.tags)
     neighbours = [(theme.prev, prev), (theme.next, next_)]
     main = _template(f"{theme.name}_article").substitute(
-        breadcrumbs=_crumbs(view, trail),
-        post_id=str(10000 + zlib.crc32(article.slug.encode()) % 90000),
-        section_slug=slugify(article.section),
-        section_url=escape(section_url),
-        section=escape(article.section),
-        headline=escape(article.title),
-        author=escape(article.author),
-        author_url=escape(view.term_url("author", article.author)),
-        date_iso=article.published.isoformat(),
-        date_human=_human_date(article.published),
-        share_url=escape(view.url(article)),
-        home_url=escape(view.home_url),
-        site_name=escape(view.pub.name),
-        body=_body(view, article),
-        tag_items=_lines(
-            theme.tag_item,
-            ({"url": escape(view.term_url("tag", t)), "label": escape(t)} for t in article.tags),
-        ),
+        _article_fields(view, article),
+        tag_items=_lines(theme.tag_item, tags),
         prev_next="\n".join(fmt.format(**_link_row(view, a)) for fmt, a in neighbours if a),
         related_items=_lines(theme.related_item, (_link_row(view, a) for a in related)),
     )

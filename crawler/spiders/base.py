@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.discovered import DiscoveredLink
 from crawler.items import ArticleItem
 from crawler.middlewares import ARTICLE_META
+from pipelines.health import RunHealth
+from pipelines.runtime import open_runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -24,6 +26,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_IGNORE_REASONS = (
+    ("robots", "robots_txt"),
+    ("private address", "private_address"),
+    ("max redirections", "redirect_loop"),
+)
 
 
 class NewsSpider(Spider):
@@ -37,7 +44,7 @@ class NewsSpider(Spider):
         self.sources: list[str] = []
         self.article_urls: list[str] = []
         self.url_list_name = "urls"
-        self.source_state: dict[str, str] = {}
+        self.health = RunHealth()
         self._logged: set[str] = set()
 
     @classmethod
@@ -50,7 +57,12 @@ class NewsSpider(Spider):
         spider.url_list_name = settings.get("NEWSDEDUP_URL_LIST_NAME") or "urls"
         if spider.kind == "urls":
             spider.article_urls, spider.sources = spider.sources + spider.article_urls, []
-        spider.source_state = {source: "pending" for source in spider.sources}
+        spider.health = open_runtime(settings).health
+        for source in spider.sources:
+            spider.health.source(source).kind = spider.kind
+        if spider.article_urls:
+            spider.health.source(spider.url_list_name).kind = "urls"
+            spider.health.source(spider.url_list_name).status = "ok"
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -105,16 +117,20 @@ class NewsSpider(Spider):
             fallbacks=response.meta.get("fallbacks") or {},
         )
 
-    def mark_source(self, source: str, state: str) -> None:
+    def mark_source(self, source: str, state: str, kind: str | None = None) -> None:
         """Record how a source went: ok, or failed:<reason> (first failure wins)."""
-        if self.source_state.get(source, "pending") in ("pending", "ok"):
-            self.source_state[source] = state
+        health = self.health.source(source)
+        if health.status in ("pending", "ok"):
+            health.status = state
+        if kind and health.kind in ("auto", "unknown"):
+            health.kind = kind
 
     def on_source_error(self, failure: Failure) -> None:
         """A source could not be fetched: count it and mark the source failed."""
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         reason = _error_reason(failure)
         self.crawler.stats.inc_value(f"newsdedup/errors/{reason}")
+        self.health.source(request.meta["source"]).http_error(reason)
         self.mark_source(request.meta["source"], f"failed:{reason}")
         logger.warning("source %s failed: %s", request.url, reason)
 
@@ -123,6 +139,7 @@ class NewsSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         reason = _error_reason(failure)
         self.crawler.stats.inc_value(f"newsdedup/errors/{reason}")
+        self.health.source(request.meta.get("source")).http_error(reason)
         logger.info("article %s not fetched: %s", request.url, reason)
 
     def skip(self, reason: str, url: str, detail: object = "") -> None:
@@ -132,16 +149,17 @@ class NewsSpider(Spider):
         self._logged.add(reason)
         logger.log(level, "skipped (%s): %s %s", reason, url, detail or "")
 
-    def closed(self, reason: str) -> None:
-        """Publish which sources failed, for the run summary and exit code."""
-        failed = {s: st for s, st in self.source_state.items() if st != "ok"}
-        self.crawler.stats.set_value("newsdedup/failed_sources", failed)
-
 
 def _error_reason(failure: Failure) -> str:
     """A short reason for a download failure: http_404, dns, timeout, ..."""
+    if failure.check(StopDownload):
+        return "not_html"
     if failure.check(IgnoreRequest):
-        return "robots_txt" if "robots" in str(failure.value).lower() else "ignored"
+        message = str(failure.value).lower()
+        for marker, reason in _IGNORE_REASONS:
+            if marker in message:
+                return reason
+        return "ignored"
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
     if failure.check(DNSLookupError):

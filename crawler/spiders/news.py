@@ -51,8 +51,9 @@ class NewsSpiderAuto(SiteCrawlMixin, NewsSpider):
 
     def _articles(self, result: ParseResult, source: str, url: str) -> Iterator[Request]:
         """Article requests for a feed's or sitemap's links."""
-        self.mark_source(source, "ok")
+        self.mark_source(source, "ok", result.kind)
         self.crawler.stats.inc_value("newsdedup/links_found", len(result.links))
+        self.health.source(source).urls_found += len(result.links)
         if not result.links:
             self.skip(f"empty_{result.kind}", url, result.error or "")
         for link in result.links:
@@ -60,7 +61,7 @@ class NewsSpiderAuto(SiteCrawlMixin, NewsSpider):
 
     def _child_sitemaps(self, result: ParseResult, source: str) -> Iterator[Request]:
         """Follow a sitemap index to its child sitemaps."""
-        self.mark_source(source, "ok")
+        self.mark_source(source, "ok", "sitemapindex")
         for child in result.sitemaps:
             yield Request(
                 child,

@@ -1,0 +1,68 @@
+"""A tiny scripted HTTP server for hostile-input tests: any status, headers and body per path."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Page:
+    """One scripted answer."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+
+
+@dataclass
+class ScriptedSite:
+    """Pages by path (query ignored), and a record of every path requested."""
+
+    pages: dict[str, Page]
+    host: str = "127.0.0.1"
+    port: int = 0
+    hits: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        """Absolute URL of PATH on this server."""
+        return f"http://{self.host}:{self.port}{path}"
+
+
+@contextmanager
+def serve(site: ScriptedSite) -> Iterator[ScriptedSite]:
+    """Serve SITE on its host (port chosen by the OS) in a daemon thread."""
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            with lock:
+                site.hits.append(self.path)
+            page = site.pages.get(urlsplit(self.path).path, Page(b"not found", 404))
+            body = page.body.replace(b"{base}", site.url("").encode())
+            self.send_response(page.status)
+            for name, value in page.headers.items():
+                self.send_header(name, value.replace("{base}", site.url("")))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    with ThreadingHTTPServer((site.host, 0), Handler) as httpd:
+        httpd.daemon_threads = True
+        site.port = int(httpd.server_address[1])
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield site
+        finally:
+            httpd.shutdown()
+            thread.join()
