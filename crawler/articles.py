@@ -11,7 +11,7 @@ _NON_ARTICLE_SEGMENTS = frozenset(
         "feeds", "rss", "atom", "calendar", "login", "logout", "signin", "signup", "register",
         "subscribe", "newsletter", "newsletters", "account", "profile", "cart", "checkout",
         "wp-admin", "wp-login.php", "wp-json", "topic", "topics", "label", "labels",
-        "contact", "about", "privacy", "terms", "cookies", "comments", "share", "print",
+        "contact", "about", "privacy", "terms", "cookies", "share", "print",
         "amp-iframe", "events", "page", "sitemap",
     }
 )  # fmt: skip
@@ -82,7 +82,10 @@ def _has_numeric_id(segments: list[str]) -> bool:
 
 
 def _has_long_slug(segments: list[str]) -> bool:
-    """A descriptive slug in the last segment: 4+ words, or 3+ words and 20+ chars."""
-    last = re.sub(r"\.(html?|php|aspx?|jsp|shtml)$", "", segments[-1], flags=re.IGNORECASE)
-    words = [w for w in _WORD_SPLIT.split(last) if w]
-    return len(words) >= 4 or (len(words) >= 3 and len(last) >= 20)
+    """A descriptive slug in one of the last two segments: 4+ words, or 3+ words and 20+ chars."""
+    for segment in segments[-2:]:
+        slug = re.sub(r"\.(html?|php|aspx?|jsp|shtml)$", "", segment, flags=re.IGNORECASE)
+        words = [w for w in _WORD_SPLIT.split(slug) if w]
+        if len(words) >= 4 or (len(words) >= 3 and len(slug) >= 20):
+            return True
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def cli(ctx: click.Context, verbose: int, quiet: bool, log_file: Path | None) -> None:
     """Turn news sites into clean, de-duplicated JSONL feeds."""
     level = "ERROR" if quiet else ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
-    ctx.obj = GlobalOptions(level, log_file)
+    ctx.obj = GlobalOptions(level, log_file, progress=sys.stderr.isatty() and not quiet)
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
-import zlib
 from collections.abc import Callable
 
 from crawler.articles import looks_like_article_url
 from crawler.discovered import DiscoveredLink, ParseResult
 from crawler.feeds import feed_links_from_html, parse_feed, parse_json_feed
+from crawler.rawbody import GzipError, gunzip_if_needed, strip_doctype, to_utf8_if_utf16
 from crawler.sitemaps import parse_sitemap, parse_text_sitemap, sitemaps_from_robots
 
 __all__ = [
@@ -24,23 +23,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
-_MAX_GZIP_LAYERS = 2
 _SNIFF_BYTES = 64 * 1024
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
 _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 _HTML_ROOTS = frozenset({"html", "head", "body", "div", "p", "table", "script", "meta", "a"})
 _NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_PROLOG_ITEM = re.compile(
-    rb"\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->|<!doctype", re.IGNORECASE | re.DOTALL
-)
-_DTD_TOKEN = re.compile(rb'"[^"]*"|\'[^\']*\'|[\[\]>]')
 _EMBEDDED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:rss|RDF|feed|urlset|sitemapindex)[\s>]")
 _TEXT_URL_LINE = re.compile(r"^\s*https?://\S+\s*$", re.IGNORECASE)
-
-
-class GzipError(ValueError):
-    """Raised when gzip data is corrupt or decompresses beyond the size cap."""
 
 
 def parse_source(body: bytes, base_url: str, content_type: str | None = None) -> ParseResult:
@@ -59,7 +48,7 @@ def _parse(body: bytes, base_url: str, content_type: str | None) -> ParseResult:
     except GzipError as exc:
         logger.info("cannot decompress %s: %s", base_url, exc)
         return ParseResult(kind="unknown", error=str(exc))
-    data = _to_utf8_if_utf16(data)
+    data = to_utf8_if_utf16(data)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         return ParseResult(kind="empty", error="empty document")
     data, removed = strip_doctype(data)
@@ -81,83 +70,6 @@ def _after_leading_junk(data: bytes) -> bytes | None:
         return None
     declaration = data.rfind(b"<?xml", 0, root.start())
     return data[declaration if declaration >= 0 else root.start() :]
-
-
-def gunzip_if_needed(body: bytes, limit: int | None = None) -> bytes:
-    """Decompress gzip bytes (possibly multi-member or doubly gzipped), capped at `limit`."""
-    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
-    for _ in range(_MAX_GZIP_LAYERS):
-        if not body.startswith(b"\x1f\x8b"):
-            return body
-        body = _gunzip(body, limit)
-    return body
-
-
-def _gunzip(data: bytes, limit: int) -> bytes:
-    """Decompress all gzip members of `data`, raising GzipError past `limit` bytes."""
-    out: list[bytes] = []
-    size = 0
-    while data.startswith(b"\x1f\x8b"):
-        decomp = zlib.decompressobj(wbits=31)
-        try:
-            chunk = decomp.decompress(data, limit - size + 1)
-        except zlib.error as exc:
-            raise GzipError(f"corrupted gzip data: {exc}") from exc
-        size += len(chunk)
-        if size > limit or decomp.unconsumed_tail:
-            raise GzipError(f"gzip data decompresses to more than {limit} bytes")
-        if not decomp.eof:
-            raise GzipError("truncated gzip data")
-        out.append(chunk)
-        data = decomp.unused_data
-    return b"".join(out)
-
-
-def _to_utf8_if_utf16(data: bytes) -> bytes:
-    """Re-encode UTF-16/32 documents (by BOM or "<?") to UTF-8 so byte sniffing works."""
-    for bom, codec in (
-        (b"<\x00?\x00", "utf-16-le"),
-        (b"\x00<\x00?", "utf-16-be"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            text = data.decode(codec, errors="replace")
-            text = re.sub(r"^(<\?xml[^>]*?encoding=)([\"'])[^\"']*\2", r"\1\2utf-8\2", text)
-            return text.encode("utf-8")
-    return data
-
-
-def strip_doctype(data: bytes) -> tuple[bytes, bool]:
-    """Remove DOCTYPEs (with internal DTD subsets) from the prolog: no entities, no XXE."""
-    kept: list[bytes] = []
-    pos = start = 0
-    while (match := _PROLOG_ITEM.match(data, pos)) is not None:
-        if match.group(0)[:2] == b"<!" and match.group(0)[2:3] != b"-":
-            kept.append(data[start : match.start()])
-            pos = start = _doctype_end(data, match.end())
-        else:
-            pos = match.end()
-    if not kept:
-        return data, False
-    kept.append(data[start:])
-    return b"".join(kept), True
-
-
-def _doctype_end(data: bytes, pos: int) -> int:
-    """Index just past the DOCTYPE whose body starts at `pos`, honouring quotes and [ ]."""
-    depth = 0
-    for match in _DTD_TOKEN.finditer(data, pos):
-        token = match.group(0)
-        if token == b"[":
-            depth += 1
-        elif token == b"]":
-            depth = max(depth - 1, 0)
-        elif token == b">" and depth == 0:
-            return match.end()
-    return len(data)
 
 
 def sniff_kind(data: bytes, content_type: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""RSS/Atom feed parsing (feedparser) and HTML feed autodiscovery."""
+"""RSS/Atom (feedparser, with encoding and size guards), JSON Feed, HTML feed autodiscovery."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ _SUPERSETS = {
     "utf8": "utf-8",
 }
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.DOTALL)
 _CONTAINER_START = re.compile(rb"<((?:[\w.-]+:)?(?:rss|RDF|feed|channel))[\s>]")
 
 
@@ -111,10 +112,12 @@ def _truncate_entries(body: bytes, limit: int) -> tuple[bytes, int]:
     """Cut a feed before entry `limit`+1 or past MAX_FEED_TAGS tags; return (body, cut count)."""
     if body.count(b"<") <= MAX_FEED_TAGS and body.count(b"<item") + body.count(b"entry") <= limit:
         return body, 0
-    starts = _ENTRY_START.finditer(body)
-    tags, last, cut = 0, 0, None
+    masked = _mask_cdata(body)  # same offsets; markup inside CDATA costs feedparser nothing
+    starts = _ENTRY_START.finditer(masked)
+    tags, last, first, cut = 0, 0, -1, None
     for index, match in enumerate(starts):
-        tags += body.count(b"<", last, match.start())
+        first = match.start() if first < 0 else first
+        tags += masked.count(b"<", last, match.start())
         last = match.start()
         if index >= limit or tags > MAX_FEED_TAGS:
             cut = match
@@ -122,15 +125,24 @@ def _truncate_entries(body: bytes, limit: int) -> tuple[bytes, int]:
     if cut is None:
         return body, 0
     extra = 1 + sum(1 for _ in starts)
-    head = body[: min(_HEAD, cut.start())]
-    closers = [m.group(1) for m in _CONTAINER_START.finditer(head)]
-    tail = b"".join(b"</" + name + b">" for name in reversed(closers))
-    return body[: cut.start()] + tail, extra
+    return body[: cut.start()] + _closing_tags(masked[:first]), extra
+
+
+def _mask_cdata(body: bytes) -> bytes:
+    """Body with every "<" inside CDATA sections blanked (offsets unchanged)."""
+    return _CDATA.sub(lambda m: m.group(0)[:9] + m.group(0)[9:].replace(b"<", b" "), body)
+
+
+def _closing_tags(head: bytes) -> bytes:
+    """End tags for the rss/channel/RDF/feed containers still open in `head`."""
+    names = [m.group(1) for m in _CONTAINER_START.finditer(head)]
+    still_open = [n for n in names if b"</" + n not in head]
+    return b"".join(b"</" + name + b">" for name in reversed(still_open))
 
 
 def _xml_limits_error(body: bytes) -> str | None:
     """Reject documents too big or too deep for feedparser's Python-level parsing."""
-    if body.count(b"<") > 2 * MAX_FEED_TAGS:
+    if body.count(b"<") > 2 * MAX_FEED_TAGS and _mask_cdata(body).count(b"<") > 2 * MAX_FEED_TAGS:
         return f"more than {2 * MAX_FEED_TAGS} XML tags"
     parser = etree.XMLParser(
         recover=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
@@ -231,7 +243,7 @@ def feed_links_from_html(html: bytes, base_url: str) -> list[str]:
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True)
     try:
         root = lxml.html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.LxmlError, ValueError) as exc:
         logger.debug("unparseable HTML from %s: %s", base_url, exc)
         return []
     base = _document_base(root, base_url)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from crawler.config import since_cutoff
 
 SourceKind = Literal["auto", "feed", "sitemap", "site", "urls"]
 
@@ -27,6 +29,18 @@ class CrawlParams(BaseModel):
     max_pages: int = Field(0, ge=0)
     retention_days: float = Field(0.0, ge=0)
     allow_private: bool = False
+    since: str | None = None
+    to_stdout: bool = False
+    gzip_output: bool = False
+    partition: Literal["none", "daily"] = "none"
+    source_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        since_cutoff(value)
+        return value
+
     settings: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("sources", "article_urls")

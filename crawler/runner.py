@@ -81,7 +81,7 @@ def _detail(counts: dict[str, int]) -> str:
     return "(" + ",".join(f"{k}={v}" for k, v in counts.items()) + ")" if counts else ""
 
 
-def build_settings(params: CrawlParams, log_level: str) -> Settings:
+def build_settings(params: CrawlParams, log_level: str, progress: bool = False) -> Settings:
     """Scrapy settings: project defaults, then the validated run options."""
     from scrapy.settings import Settings
 
@@ -96,7 +96,14 @@ def build_settings(params: CrawlParams, log_level: str) -> Settings:
         "NEWSDEDUP_MAX_PAGES": params.max_pages,
         "NEWSDEDUP_RETENTION_DAYS": params.retention_days,
         "NEWSDEDUP_ALLOW_PRIVATE": params.allow_private,
+        "NEWSDEDUP_SINCE": params.since,
+        "NEWSDEDUP_OUTPUT_STDOUT": params.to_stdout,
+        "NEWSDEDUP_OUTPUT_GZIP": params.gzip_output,
+        "NEWSDEDUP_OUTPUT_PARTITION": params.partition,
+        "NEWSDEDUP_SOURCE_OPTIONS": params.source_options,
+        "DOWNLOAD_SLOTS": _download_slots(params.source_options),
         "LOG_LEVEL": log_level,
+        "NEWSDEDUP_PROGRESS": progress,
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler (level, --log-file) is used
     }
     if params.state:
@@ -106,7 +113,20 @@ def build_settings(params: CrawlParams, log_level: str) -> Settings:
     return settings
 
 
-def run_crawl(params: CrawlParams, log_level: str = "WARNING") -> CrawlResult:
+def _download_slots(options: dict[str, dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per-host download delays from the sources' `download_delay` options."""
+    from urllib.parse import urlsplit
+
+    slots = {}
+    for url, opts in options.items():
+        if opts.get("download_delay") is not None:
+            slots[urlsplit(url).hostname or url] = {"delay": float(opts["download_delay"])}
+    return slots
+
+
+def run_crawl(
+    params: CrawlParams, log_level: str = "WARNING", progress: bool = False
+) -> CrawlResult:
     """Crawl PARAMS' sources to the end; raises LockHeld or StateError before starting."""
     from scrapy.crawler import CrawlerProcess
 
@@ -119,7 +139,7 @@ def run_crawl(params: CrawlParams, log_level: str = "WARNING") -> CrawlResult:
             self.received = self.received or signum
             super()._signal_shutdown(signum, frame)
 
-    settings = build_settings(params, log_level)
+    settings = build_settings(params, log_level, progress)
     started = time.monotonic()
     process = _Process(settings)
     runtime = open_runtime(settings)

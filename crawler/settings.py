@@ -41,6 +41,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {
     "crawler.fetchguard.NonHtmlStopper": 500,
+    "crawler.progress.ProgressLine": 600,
 }
 
 SPIDER_MIDDLEWARES = {
@@ -75,3 +76,9 @@ NEWSDEDUP_ARTICLE_URLS: list[str] = []  # article URLs from @file lists or stdin
 NEWSDEDUP_URL_LIST_NAME = "urls"  # the `source` recorded for those articles
 NEWSDEDUP_ALLOW_PRIVATE = False  # True lets feed/page links reach loopback/private networks
 NEWSDEDUP_RETRY_AFTER_MAX = 60.0  # longest Retry-After (s) honoured before a 429/503 retry
+NEWSDEDUP_SINCE = None  # skip feed/sitemap entries older than this (2d, 12h, 1w, 2026-11-01)
+NEWSDEDUP_SOURCE_OPTIONS: dict[str, dict[str, object]] = {}  # per source URL, from --config
+NEWSDEDUP_OUTPUT_STDOUT = False  # articles to standard output instead of an articles file
+NEWSDEDUP_OUTPUT_GZIP = False  # write .jsonl.gz files
+NEWSDEDUP_OUTPUT_PARTITION = "none"  # "daily": OUTPUT/YYYY-MM-DD/articles-<stamp>.jsonl
+NEWSDEDUP_PROGRESS = False  # live progress line on stderr (the CLI sets it on a terminal)

@@ -22,14 +22,15 @@ class SiteCrawlMixin:
     crawler: Any
     mark_source: Any
     health: Any
-    article_request: Any
+    article_requests: Any
+    policy: Any
     on_article_error: Any
 
     def crawl_listing(self, response: Response, source: str) -> Iterator[Request]:
         """Request the article links of a listing page and follow its other same-site links."""
         settings = self.crawler.settings
         max_depth = settings.getint("NEWSDEDUP_SITE_MAX_DEPTH")
-        max_pages = settings.getint("NEWSDEDUP_MAX_PAGES")
+        max_pages = self.policy.page_budget(source)
         depth = response.meta.get("site_depth", 0)
         self.mark_source(source, "ok", "site")
         for link in LinkExtractor().extract_links(response):
@@ -39,7 +40,8 @@ class SiteCrawlMixin:
                 if self._take_page(source, max_pages):
                     self.health.source(source).urls_found += 1
                     title = link.text.strip() or None
-                    yield self.article_request(DiscoveredLink(link.url, title=title), source)
+                    found = [DiscoveredLink(link.url, title=title)]
+                    yield from self.article_requests(found, source)
             elif depth < max_depth and self._take_page(source, max_pages):
                 meta = {"source": source, "site_depth": depth + 1}
                 yield Request(

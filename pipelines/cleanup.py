@@ -22,22 +22,31 @@ _DATE_HINT = re.compile(
     re.IGNORECASE,
 )
 
-# a whole (short) line that is a furniture heading or widget label
-_FURNITURE_LINE = re.compile(
-    r"^\W*(related( articles?| posts?| stories| content| news| coverage| links)?|"
-    r"more (from|on|in|stories|news|articles)\b.*|(you|we think you) (may|might) (also )?like.*|"
-    r"recommended( for you| stories| articles)?|most (read|popular|viewed|shared).*|"
-    r"popular (on|in|now)\b.*|trending( now| stories)?|read next|up next|what to read next|"
-    r"(don'?t|do not) miss.*|explore further|also read|see also|further reading|"
-    r"leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|"
-    r"comments?|\d+ comments?|(no|show|view|load) comments?|"
-    r"tags?|topics?|filed under.*|posted in.*|categor(y|ies)|"
-    r"share( this( article| story| post)?| on \w+)?|"
-    r"like this|advertisement|sponsored( content)?|back to top( button)?|scroll to top|"
-    r"previous (article|post|story)|next (article|post|story)|print( article)?|order reprints|"
-    r"(sign up|subscribe)( now| today)?|([\w ]{0,30} )?newsletters?|thank you|"
-    r"thanks for signing up|"
-    r"sorry|(last )?updated\b.*\d.*|published\b.*\d.*)\W*$",
+# a (short) line heading a block of links: the link titles after it go too
+_LIST_HEADING = re.compile(
+    r"^\W*(related( articles?| posts?| stories| content| news| coverage| links| topics)?|"
+    r"more (from|on|in|stories|news|articles|to explore)\b.*|"
+    r"(you|we think you) (may|might) (also )?(like|enjoy).*|"
+    r"recommended( for you| stories| articles| reading)?|most (read|popular|viewed|shared).*|"
+    r"popular (on|in|now|stories|articles)\b.*|trending( now| stories| articles)?|read next|"
+    r"up next|what to read next|(don'?t|do not) miss.*|explore further|also read|see also|"
+    r"further reading|tags?|topics?|filed under.*|posted in.*|categor(y|ies)|"
+    r"previous (article|post|story)|next (article|post|story)|other stories|top stories)\W*$",
+    re.IGNORECASE,
+)
+
+# a (short) line that is a widget label, a form prompt or a dateline
+_LABEL_LINE = re.compile(
+    r"^\W*(leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|"
+    r"comments?|\d+ comments?|(no|show|view|load) comments?|like this|"
+    r"share( this( article| story| post| page)?| on \w+| via \w+)?|copy link|gift this article|"
+    r"save( this)? article|listen to (this|the) article|\d+ min(ute)?s? read|"
+    r"advertisement|sponsored( content)?|(advertisement )?(- )?scroll to continue.*|"
+    r"story continues below.*|continue reading.*|back to top( button)?|scroll to top|"
+    r"(print|e-?mail) this( article| story| page)?|printer[- ]friendly( version)?|print|"
+    r"order reprints|reprints?( & permissions)?|bookmark this|"
+    r"(sign up|subscribe|sign in|log in)( now| today| here)?|([\w ]{0,30} )?newsletters?|"
+    r"thank you|thanks for signing up|sorry|(last )?updated\b.*\d.*|published\b.*\d.*)\W*$",
     re.IGNORECASE,
 )
 
@@ -162,8 +171,10 @@ def _line_reason(line: str) -> str | None:
     words = len(_WORD.findall(line))
     if words == 0 or _ONLY_URL_OR_STAMP.match(line):
         return "no_text"
-    if words <= 8 and _FURNITURE_LINE.match(line):
+    if words <= 8 and _LIST_HEADING.match(line):
         return "furniture_heading"
+    if words <= 8 and _LABEL_LINE.match(line):
+        return "furniture_label"
     if words <= 30 and _FURNITURE_PREFIX.match(line):
         return "cross_link"
     if words <= 40 and _PROMO.search(line):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from gzip import GzipFile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
     from crawler.items import ArticleItem
@@ -18,49 +24,99 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class OutputOptions:
+    """How files are written: gzip, daily partitions, articles to stdout."""
+
+    gzip: bool = False
+    partition: str = "none"
+    stdout: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> OutputOptions:
+        """Read NEWSDEDUP_OUTPUT_*."""
+        return cls(
+            settings.getbool("NEWSDEDUP_OUTPUT_GZIP"),
+            settings.get("NEWSDEDUP_OUTPUT_PARTITION") or "none",
+            settings.getbool("NEWSDEDUP_OUTPUT_STDOUT"),
+        )
+
+
 class JsonlWriter:
     """Writes records to a hidden temp file and publishes it atomically under its final name."""
 
-    def __init__(self, final_path: Path) -> None:
-        self.final_path = final_path
-        self.temp_path = final_path.with_name(f".{final_path.name}.tmp")
+    def __init__(self, final_path: Path, gzip: bool = False) -> None:
+        self.final_path = final_path.with_name(final_path.name + ".gz") if gzip else final_path
+        self.temp_path = self.final_path.with_name(f".{self.final_path.name}.tmp")
+        self.gzip = gzip
         self.count = 0
+        self._raw: IO[bytes] | None = None
         self._handle: IO[str] | None = None
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record as one line (the file is created on the first record)."""
         if self._handle is None:
             self.final_path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.temp_path.open("w", encoding="utf-8")
+            self._raw = self.temp_path.open("wb")
+            stream: IO[bytes] = GzipFile(fileobj=self._raw, mode="wb") if self.gzip else self._raw
+            self._handle = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
         self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.count += 1
 
     def publish(self) -> bool:
         """fsync and rename the temp file into place; False when nothing was written."""
-        if self._handle is None:
+        if self._handle is None or self._raw is None:
             return False
         self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        self._handle = None
+        if self.gzip:
+            self._handle.close()  # ends the gzip stream (its trailer); the file stays open
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+        self._handle = self._raw = None
         os.replace(self.temp_path, self.final_path)
         _fsync_dir(self.final_path.parent)
         return True
 
     def discard(self) -> None:
         """Drop an unpublished temp file (its records were never committed to state)."""
-        if self._handle is not None:
+        if self._handle is not None and self._raw is not None:
             self._handle.close()
-            self._handle = None
+            self._raw.close()
+            self._handle = self._raw = None
             self.temp_path.unlink(missing_ok=True)
+
+
+class StdoutWriter:
+    """Articles as JSON lines on standard output (--stdout), flushed at each publish."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.final_path = Path("<stdout>")
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Print one record as one line."""
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def publish(self) -> bool:
+        """Flush standard output."""
+        sys.stdout.flush()
+        return False
+
+    def discard(self) -> None:
+        """Nothing to throw away: lines already went out."""
 
 
 class RunOutput:
     """The run's articles and duplicates files, published in parts of at most N articles."""
 
-    def __init__(self, output_dir: Path, stamp: str, suffix: str = "") -> None:
+    def __init__(
+        self, output_dir: Path, stamp: str, options: OutputOptions | None = None, suffix: str = ""
+    ) -> None:
         self.output_dir = output_dir
         self.stamp = stamp
+        self.options = options or OutputOptions()
         self.suffix = suffix
         self.part = 0
         self.published: list[Path] = []
@@ -69,8 +125,16 @@ class RunOutput:
     def _open_part(self) -> None:
         self.part += 1
         name = self.stamp + self.suffix + (f"-{self.part:03d}" if self.part > 1 else "")
-        self.articles = JsonlWriter(self.output_dir / f"articles-{name}.jsonl")
-        self.duplicates = JsonlWriter(self.output_dir / f"duplicates-{name}.jsonl")
+        folder = self.output_dir
+        if self.options.partition == "daily":
+            folder = folder / datetime.now(UTC).strftime("%Y-%m-%d")
+        gzip = self.options.gzip
+        self.articles: JsonlWriter | StdoutWriter = (
+            StdoutWriter()
+            if self.options.stdout
+            else JsonlWriter(folder / f"articles-{name}.jsonl", gzip)
+        )
+        self.duplicates = JsonlWriter(folder / f"duplicates-{name}.jsonl", gzip)
 
     def publish(self, runtime: Runtime) -> None:
         """Publish this part's files, record them in state, commit, and start a new part."""

@@ -6,7 +6,6 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
@@ -67,28 +66,29 @@ def extract_article(
     if doc is None or doc.body is None:
         raise NoArticle("no_main_text", url or "")
     fallbacks = fallbacks or {}
-    title = _clean_title(doc.title, doc.sitename) or _fallback(fallbacks, "title")
+    meta = metadata.page_metadata(tree)
+    title = _clean_title(meta.title, meta.sitename) or _fallback(fallbacks, "title")
     text, removed = clean_text(
         xmltotxt(doc.body, False),
         title,
         image_captions(tree),
         link_texts(tree),
-        doc.description,
+        meta.description,
     )
     if len(text) < MIN_TEXT_CHARS:
         raise NoArticle("too_short", f"{len(text)} characters")
-    published, source = _published(tree, doc, fallbacks)
+    published, source = _published(tree, url, fallbacks)
     return ExtractedArticle(
         text=text,
         title=title,
-        author=doc.author or _fallback(fallbacks, "author"),
+        author=meta.author or _fallback(fallbacks, "author"),
         published=published,
         published_source=source,
         language=metadata.declared_language(tree) or metadata.detect_language(text),
-        sitename=doc.sitename or None,
-        description=doc.description or None,
-        image=doc.image or None,
-        tags=_tags(doc.tags),
+        sitename=meta.sitename or None,
+        description=meta.description or None,
+        image=meta.image or None,
+        tags=_tags(meta.tags),
         canonical_url=metadata.canonical_url(tree, url),
         removed=removed,
     )
@@ -114,24 +114,14 @@ def _load_tree(html: bytes | str) -> HtmlElement:
 
 
 def _run_trafilatura(tree: HtmlElement, url: str | None, precision: bool) -> Any:
-    """One trafilatura pass (comments off) with metadata and a cheap date search."""
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    """One trafilatura main-text pass, comments off (metadata is read separately)."""
     return trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        favor_precision=precision,
-        with_metadata=True,
-        date_extraction_params={
-            "extensive_search": False,
-            "original_date": True,
-            "max_date": today,
-        },
+        tree, url=url, include_comments=False, favor_precision=precision
     )
 
 
 def _published(
-    tree: HtmlElement, doc: Any, fallbacks: Mapping[str, str | None]
+    tree: HtmlElement, url: str | None, fallbacks: Mapping[str, str | None]
 ) -> tuple[str | None, str | None]:
     """Publication date by trust: JSON-LD, meta tags, feed/sitemap, then htmldate."""
     if found := metadata.json_ld_date(tree):
@@ -140,7 +130,7 @@ def _published(
         return found, "meta"
     if found := metadata.normalise_date(fallbacks.get("published")):
         return found, "feed"
-    if found := metadata.normalise_date(doc.date):
+    if found := metadata.htmldate_date(tree, url):
         return found, "htmldate"
     return None, None
 

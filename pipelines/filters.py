@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
+from crawler.policy import SourcePolicy
 from pipelines.drops import drop
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class FilterConfig:
     """Thresholds read once from the settings."""
 
     min_chars: int
-    languages: frozenset[str]
+    policy: SourcePolicy
 
 
 class QualityFilterPipeline:
@@ -35,8 +36,8 @@ class QualityFilterPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Read NEWSDEDUP_MIN_TEXT_CHARS and NEWSDEDUP_LANGUAGES."""
         settings = crawler.settings
-        languages = frozenset(lang.lower() for lang in settings.getlist("NEWSDEDUP_LANGUAGES"))
-        config = FilterConfig(settings.getint("NEWSDEDUP_MIN_TEXT_CHARS"), languages)
+        policy = SourcePolicy.from_settings(settings, "auto")
+        config = FilterConfig(settings.getint("NEWSDEDUP_MIN_TEXT_CHARS"), policy)
         from pipelines.runtime import open_runtime
 
         return cls(crawler.stats, config, open_runtime(settings).health)
@@ -46,6 +47,7 @@ class QualityFilterPipeline:
         if len(item.text) < self.config.min_chars:
             drop(self.stats, self.health, "too_short", item, f"({len(item.text)} chars)")
         language = (item.language or "").split("-")[0].lower()
-        if self.config.languages and language not in self.config.languages:
+        allowed = self.config.policy.allowed_languages(item.source)
+        if allowed and language not in allowed:
             drop(self.stats, self.health, "language", item, f"({language or 'unknown'})")
         return item

@@ -12,7 +12,17 @@ from typing import Any
 from urllib.parse import urljoin
 
 from charset_normalizer import from_bytes
+from htmldate import find_date
 from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    Document,
+    examine_meta,
+    extract_author,
+    extract_catstags,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,30 @@ _DATE_META = (
     "parsely-pub-date",
     "date",
 )
+
+
+def page_metadata(tree: HtmlElement) -> Document:
+    """Title, author, site name, description, image and tags (trafilatura's rules, no date)."""
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # a single word is a handle or a site name, not a byline
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception as exc:  # third-party JSON-LD parsing must not fail a page
+        logger.debug("JSON-LD metadata skipped: %s", exc)
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or extract_author(tree)
+    meta.sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@") or None
+    meta.tags = meta.tags or extract_catstags("tag", tree)
+    meta.clean_and_trim()
+    return meta
+
+
+def htmldate_date(tree: HtmlElement, url: str | None) -> str | None:
+    """Publication date found by htmldate's quick search (original date, not in the future)."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    found = find_date(tree, url=url, extensive_search=False, original_date=True, max_date=today)
+    return normalise_date(found) if isinstance(found, str) else None
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:

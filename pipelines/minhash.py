@@ -119,7 +119,8 @@ def shingle_hashes(tokens: list[str], k: int, seed: int = 1) -> np.ndarray:
     h ^= h >> _U64(33)
     h *= _FMIX
     h ^= h >> _U64(33)
-    return (h >> _U64(32)).astype(_U32)
+    out: np.ndarray = (h >> _U64(32)).astype(_U32)
+    return out
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -137,7 +138,8 @@ def minhash(hashes: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
         return np.full(num_perm, np.iinfo(_U32).max, dtype=_U32)
     m = hashes[:, None] * a[None, :]
     m += b[None, :]
-    return m.min(axis=0)
+    out: np.ndarray = m.min(axis=0)
+    return out
 
 
 def text_signature(text: str, config: NearDupConfig) -> Signature:
@@ -162,4 +164,5 @@ def band_keys(values: np.ndarray, bands: int, rows: int, salt: int) -> list[int]
     key ^= key >> _U64(31)
     key *= _FMIX
     key ^= key >> _U64(29)
-    return key.view(np.int64).tolist()
+    keys: list[int] = key.view(np.int64).tolist()
+    return keys

@@ -55,7 +55,8 @@ class _CommonShingles:
     def frequency(self, shingles: np.ndarray) -> np.ndarray:
         """Estimated number of stored docs containing each shingle."""
         slots = self._slots(shingles)
-        return np.minimum(self.counts[0, slots[0]], self.counts[1, slots[1]])
+        out: np.ndarray = np.minimum(self.counts[0, slots[0]], self.counts[1, slots[1]])
+        return out
 
     def clear(self) -> None:
         """Forget every count."""

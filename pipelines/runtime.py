@@ -64,7 +64,7 @@ class Runtime:
     """Lock + state + output of one run; opened once, shared through ``open_runtime``."""
 
     def __init__(self, config: RuntimeConfig, settings: BaseSettings) -> None:
-        from pipelines.export import RunOutput
+        from pipelines.export import OutputOptions, RunOutput
         from pipelines.state import SqliteState
 
         self.config = config
@@ -75,7 +75,8 @@ class Runtime:
         except Exception:
             self.lock.release()
             raise
-        self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp)
+        options = OutputOptions.from_settings(settings)
+        self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp, options)
         self.closed = False
         self.evicted: dict[str, int] = {}
         self.health = RunHealth()

@@ -97,7 +97,7 @@ def test_dead_source_exits_1_and_is_named(demo_server: Any, tmp_path: Path) -> N
         (["crawl", "--kind", "nope", "http://x.test/"], "Invalid value"),
         (["crawl", "@/no/such/file.txt"], "cannot read URL list"),
         (["crawl", "http://x.test/", "-s", "NOEQUALS"], "NAME=VALUE"),
-        (["crawl"], "Missing argument"),
+        (["crawl"], "no sources"),
     ],
 )
 def test_bad_usage_exits_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:

@@ -30,3 +30,15 @@ def test_discard_removes_the_temp_file(tmp_path: Path) -> None:
     writer.write({"id": "1"})
     writer.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_gzip_output_is_a_complete_gzip_file(tmp_path: Path) -> None:
+    import gzip
+
+    writer = JsonlWriter(tmp_path / "articles-g.jsonl", gzip=True)
+    writer.write({"id": "1"})
+    writer.write({"id": "2"})
+    assert writer.publish()
+    assert writer.final_path.name == "articles-g.jsonl.gz"
+    with gzip.open(writer.final_path, "rt", encoding="utf-8") as handle:
+        assert [json.loads(line)["id"] for line in handle] == ["1", "2"]

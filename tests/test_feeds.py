@@ -149,6 +149,24 @@ def test_huge_feed_is_capped_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.skipped["malformed_xml"] == 0  # the cut feed was closed properly
 
 
+def test_markup_inside_cdata_does_not_count_as_elements() -> None:
+    html = b"<p>" + b"<b>x</b>" * 2_000 + b"</p>"
+    item = b"<item><link>https://c.example.com/a/%d</link><description><![CDATA[%s]]></description></item>"
+    items = b"".join(item % (i, html) for i in range(60))
+    body = b'<rss version="2.0"><channel><title>t</title>' + items + b"</channel></rss>"
+    assert body.count(b"<") > 2 * feeds.MAX_FEED_TAGS
+    result = parse_source(body, "https://c.example.com/feed")
+    assert len(result.links) == 60
+    assert result.error is None and not result.skipped
+
+
+def test_rdf_feed_cut_is_closed_properly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feeds, "MAX_FEED_ENTRIES", 1)
+    result = parse_fixture("rss10.rdf")
+    assert result.urls == ["http://rdf.example.com/a/1"]
+    assert result.skipped == {"over_limit": 1}
+
+
 def test_too_many_elements_refused_fast() -> None:
     body = b'<rss version="2.0"><channel>' + b"<x/>" * 300_000 + b"</channel></rss>"
     start = time.perf_counter()

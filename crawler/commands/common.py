@@ -18,6 +18,7 @@ class GlobalOptions:
 
     log_level: str
     log_file: Path | None
+    progress: bool = False
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
@@ -11,9 +12,12 @@ from pydantic import ValidationError
 from crawler.commands.common import GlobalOptions, fail
 from crawler.runner import EXIT_LOCKED
 
+if TYPE_CHECKING:
+    from crawler.params import CrawlParams
+
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option(
     "-o",
     "--output",
@@ -23,9 +27,15 @@ from crawler.runner import EXIT_LOCKED
     help="Where JSONL files go.",
 )
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A sources file (TOML) with per-source options; see sources.example.toml.",
+)
+@click.option(
     "--state",
-    help="State file (default OUTPUT/.state.sqlite) or redis:// URL.",
     envvar="NEWSDEDUP_STATE_URL",
+    help="State file (default OUTPUT/.state.sqlite) or redis:// URL.",
 )
 @click.option(
     "--kind",
@@ -34,6 +44,7 @@ from crawler.runner import EXIT_LOCKED
     show_default=True,
     help="Force how every source is read.",
 )
+@click.option("--since", help="Skip entries older than this: 2d, 12h, 1w or 2026-11-01.")
 @click.option(
     "--workers",
     type=int,
@@ -62,6 +73,20 @@ from crawler.runner import EXIT_LOCKED
     help="Let links from feeds and pages reach loopback/private addresses.",
 )
 @click.option(
+    "--stdout",
+    "to_stdout",
+    is_flag=True,
+    help="Write the new articles to standard output instead of an articles file.",
+)
+@click.option("--gzip", "gzip_output", is_flag=True, help="Write .jsonl.gz files.")
+@click.option(
+    "--partition",
+    type=click.Choice(["none", "daily"]),
+    default="none",
+    show_default=True,
+    help="daily: OUTPUT/YYYY-MM-DD/articles-<stamp>.jsonl.",
+)
+@click.option(
     "-s",
     "--set",
     "setting_pairs",
@@ -73,54 +98,64 @@ from crawler.runner import EXIT_LOCKED
 def crawl(
     opts: GlobalOptions,
     sources: tuple[str, ...],
-    output: Path,
-    state: str | None,
-    kind: str,
-    workers: int,
-    max_pages: int,
-    retention_days: float,
-    allow_private: bool,
+    config_file: Path | None,
     setting_pairs: tuple[str, ...],
+    **options: object,
 ) -> None:
     """Fetch SOURCES (feeds, sitemaps, homepages, @url-files, - for stdin); write new articles.
 
     \b
     Examples:
       newsdedup crawl https://example.com/feed.xml https://other.org/rss -o output/
+      newsdedup crawl --config sources.toml --since 2d
       newsdedup crawl @urls.txt --kind urls
     """
-    from crawler.params import CrawlParams, expand_sources, parse_setting_pairs
     from crawler.runner import run_crawl
     from pipelines.lock import LockHeld
     from pipelines.state import StateError
 
+    params = _params(sources, config_file, setting_pairs, options)
     try:
-        urls, articles, list_name = expand_sources(sources)
-        params = CrawlParams(
-            sources=urls,
-            article_urls=articles,
-            url_list_name=list_name,
-            output=output,
-            state=state,
-            kind=kind,
-            workers=workers,
-            max_pages=max_pages,
-            retention_days=retention_days,
-            allow_private=allow_private,
-            settings=parse_setting_pairs(setting_pairs),
-        )
-    except (ValueError, ValidationError) as exc:
-        raise click.UsageError(_first_error(exc)) from exc
-    if not params.sources and not params.article_urls:
-        raise click.UsageError("no sources: the URL lists given were empty")
-    try:
-        result = run_crawl(params, log_level=opts.log_level)
+        result = run_crawl(params, log_level=opts.log_level, progress=opts.progress)
     except LockHeld as exc:
         fail(str(exc), EXIT_LOCKED)
     except StateError as exc:
         fail(str(exc))
     click.echo(result.summary(), err=True)
     sys.exit(result.exit_code)
+
+
+def _params(
+    sources: tuple[str, ...],
+    config_file: Path | None,
+    setting_pairs: tuple[str, ...],
+    options: dict[str, object],
+) -> CrawlParams:
+    """Validate everything before Scrapy starts; bad input is a UsageError (exit 2)."""
+    from crawler.config import ConfigError, load_sources
+    from crawler.params import CrawlParams, expand_sources, parse_setting_pairs
+
+    try:
+        urls, articles, list_name = expand_sources(sources)
+        source_options = {}
+        if config_file:
+            source_options = load_sources(config_file).resolved()
+            urls += [url for url in source_options if url not in urls]
+        params = CrawlParams(
+            sources=urls,
+            article_urls=articles,
+            url_list_name=list_name,
+            source_options=source_options,
+            settings=parse_setting_pairs(setting_pairs),
+            **options,
+        )
+    except ConfigError as exc:
+        fail(str(exc))
+    except (ValueError, ValidationError) as exc:
+        raise click.UsageError(_first_error(exc)) from exc
+    if not params.sources and not params.article_urls:
+        raise click.UsageError("no sources: give SOURCE arguments, @files or --config")
+    return params
 
 
 def _first_error(exc: Exception) -> str:

@@ -72,9 +72,8 @@ def _crawl(opts: GlobalOptions, feeds: list[str], output: Path, workers: int) ->
     from pipelines.state import StateError
 
     try:
-        return run_crawl(
-            CrawlParams(sources=feeds, output=output, workers=workers), log_level=opts.log_level
-        )
+        params = CrawlParams(sources=feeds, output=output, workers=workers)
+        return run_crawl(params, log_level=opts.log_level, progress=opts.progress)
     except LockHeld as exc:
         fail(str(exc), EXIT_LOCKED)
     except StateError as exc:

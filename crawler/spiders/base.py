@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -15,6 +15,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.discovered import DiscoveredLink
 from crawler.items import ArticleItem
 from crawler.middlewares import ARTICLE_META
+from crawler.policy import SourcePolicy
 from pipelines.health import RunHealth
 from pipelines.runtime import open_runtime
 
@@ -45,6 +46,7 @@ class NewsSpider(Spider):
         self.article_urls: list[str] = []
         self.url_list_name = "urls"
         self.health = RunHealth()
+        self.policy = SourcePolicy({}, self.kind, 0, None, ())
         self._logged: set[str] = set()
 
     @classmethod
@@ -58,8 +60,9 @@ class NewsSpider(Spider):
         if spider.kind == "urls":
             spider.article_urls, spider.sources = spider.sources + spider.article_urls, []
         spider.health = open_runtime(settings).health
+        spider.policy = SourcePolicy.from_settings(settings, spider.kind)
         for source in spider.sources:
-            spider.health.source(source).kind = spider.kind
+            spider.health.source(source).kind = spider.policy.kind(source)
         if spider.article_urls:
             spider.health.source(spider.url_list_name).kind = "urls"
             spider.health.source(spider.url_list_name).status = "ok"
@@ -72,16 +75,23 @@ class NewsSpider(Spider):
         for source in self.sources:
             for request in self.source_requests(source):
                 yield request
-        for url in self.article_urls:
-            yield self.article_request(DiscoveredLink(url), self.url_list_name)
+        for request in self.article_requests(
+            map(DiscoveredLink, self.article_urls), self.url_list_name
+        ):
+            yield request
 
     def source_requests(self, source: str) -> Iterator[Request]:
-        """The first request(s) of a source; subclasses decide how the answer is read."""
+        """The first request of a source (a `urls` source is itself the article)."""
+        kind = self.policy.kind(source)
+        if kind == "urls":
+            self.mark_source(source, "ok", "urls")
+            yield from self.article_requests([DiscoveredLink(source)], source)
+            return
         yield Request(
             source,
             callback=self.parse_source,
             errback=self.on_source_error,
-            meta={"source": source, "kind": self.kind},
+            meta={"source": source, "kind": kind},
             dont_filter=True,
         )
 
@@ -89,17 +99,21 @@ class NewsSpider(Spider):
         """Read a source document (overridden by subclasses)."""
         raise NotImplementedError
 
-    def article_request(self, link: DiscoveredLink, source: str) -> Request:
-        """A request for one article page, carrying the feed's fields as fallbacks."""
-        fallbacks = {
-            "title": link.title,
-            "published": link.published or link.lastmod,
-            "author": link.author,
-        }
-        meta = {ARTICLE_META: True, "source": source, "fallbacks": fallbacks}
-        return Request(
-            link.url, callback=self.parse_article, errback=self.on_article_error, meta=meta
-        )
+    def article_requests(self, links: Iterable[DiscoveredLink], source: str) -> Iterator[Request]:
+        """Requests for the article pages the source's policy admits, feed fields as fallbacks."""
+        for link in links:
+            if refusal := self.policy.refusal(link, source):
+                self.skip(refusal, link.url)
+                continue
+            fallbacks = {
+                "title": link.title,
+                "published": link.published or link.lastmod,
+                "author": link.author,
+            }
+            meta = {ARTICLE_META: True, "source": source, "fallbacks": fallbacks}
+            yield Request(
+                link.url, callback=self.parse_article, errback=self.on_article_error, meta=meta
+            )
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         """Wrap an HTML article page into an ArticleItem for the pipelines."""

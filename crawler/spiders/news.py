@@ -56,8 +56,7 @@ class NewsSpiderAuto(SiteCrawlMixin, NewsSpider):
         self.health.source(source).urls_found += len(result.links)
         if not result.links:
             self.skip(f"empty_{result.kind}", url, result.error or "")
-        for link in result.links:
-            yield self.article_request(link, source)
+        yield from self.article_requests(result.links, source)
 
     def _child_sitemaps(self, result: ParseResult, source: str) -> Iterator[Request]:
         """Follow a sitemap index to its child sitemaps."""
