@@ -42,6 +42,9 @@ SWEEP: dict[str, dict[str, Any]] = {
     "lead200": {"lead_words": 200},
     "lsh16x4": {"lsh_bands": 16, "lsh_rows": 4},
     "lsh32x2": {"lsh_bands": 32, "lsh_rows": 2},
+    "c0.6+32x2": {"threshold": 0.6, "lsh_bands": 32, "lsh_rows": 2},
+    "c0.5+32x2": {"threshold": 0.5, "lsh_bands": 32, "lsh_rows": 2},
+    "c0.6+j0.4": {"threshold": 0.6, "jaccard": 0.4},
 }
 
 
@@ -209,6 +212,7 @@ def run_big(n: int, path: Path | None = None) -> None:
     db = path or Path(tempfile.mkdtemp(prefix="neardup-big-")) / "index.sqlite"
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for the build only
     NearDupIndex.create_schema(conn)
     index = NearDupIndex(conn, config)
     start, t0 = index.size(), time.perf_counter()

@@ -95,29 +95,36 @@ def baseline(html: str, url: str) -> str:
     return trafilatura.extract(html, url=url or None) or ""
 
 
-def run(pages: list[Page], extractor: Extractor) -> tuple[dict[str, str], float, float]:
-    """Predictions, summed wall and CPU time of the extractor calls (after one warm-up)."""
-    extractor(pages[0][1], pages[0][2])
-    preds, wall, cpu = {}, 0.0, 0.0
+Timed = tuple[dict[str, str], float, float]  # predictions, wall seconds, CPU seconds
+
+
+def run_all(pages: list[Page], extractors: list[tuple[str, Extractor]]) -> dict[str, Timed]:
+    """Run the extractors page by page, interleaved so machine load hits them alike."""
+    for _name, extractor in extractors:
+        extractor(pages[0][1], pages[0][2])  # warm-up: imports, lazy models
+    preds: dict[str, dict[str, str]] = {name: {} for name, _ in extractors}
+    wall = dict.fromkeys(preds, 0.0)
+    cpu = dict.fromkeys(preds, 0.0)
     for page_id, html, url, _truth in pages:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        preds[page_id] = extractor(html, url)
-        wall += time.perf_counter() - start
-        cpu += time.process_time() - start_cpu
-    return preds, wall, cpu
+        for name, extractor in extractors:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            preds[name][page_id] = extractor(html, url)
+            wall[name] += time.perf_counter() - start
+            cpu[name] += time.process_time() - start_cpu
+    return {name: (preds[name], wall[name], cpu[name]) for name in preds}
 
 
-def score_dev(pages: list[Page], name: str, extractor: Extractor) -> None:
-    """Print P, R, F1, empty pages and docs/s of one extractor."""
-    preds, wall, cpu = run(pages, extractor)
-    counts = [page_counts(truth, preds[page_id]) for page_id, _h, _u, truth in pages]
-    p, r, f1 = precision_recall(counts)
-    empty = sum(1 for page_id in preds if not TOKEN.search(preds[page_id]))
-    print(
-        f"{name:<22} n={len(pages):<4} P={p:.3f}  R={r:.3f}  F1={f1:.3f}  "
-        f"empty={empty}  docs/s={len(pages) / wall:.1f}  cpu_docs/s={len(pages) / cpu:.1f}",
-        flush=True,
-    )
+def score_dev(pages: list[Page], extractors: list[tuple[str, Extractor]]) -> None:
+    """Print P, R, F1, empty pages and docs/s of each extractor."""
+    for name, (preds, wall, cpu) in run_all(pages, extractors).items():
+        counts = [page_counts(truth, preds[page_id]) for page_id, _h, _u, truth in pages]
+        p, r, f1 = precision_recall(counts)
+        empty = sum(1 for text in preds.values() if not TOKEN.search(text))
+        print(
+            f"{name:<22} n={len(pages):<4} P={p:.3f}  R={r:.3f}  F1={f1:.3f}  empty={empty}  "
+            f"docs/s={len(pages) / wall:.1f}  cpu_docs/s={len(pages) / cpu:.1f}",
+            flush=True,
+        )
 
 
 def _contains(hay: list[str], phrase: str) -> bool:
@@ -127,11 +134,18 @@ def _contains(hay: list[str], phrase: str) -> bool:
     return n > 0 and any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
 
 
-def score_boilerplate(folder: Path, name: str, extractor: Extractor) -> None:
-    """Print furniture categories left in and body sentences lost on the WordPress pages."""
+def score_boilerplate(folder: Path, extractors: list[tuple[str, Extractor]]) -> None:
+    """Print furniture left in and body sentences lost on the WordPress pages."""
     markers = json.loads((folder / "markers.json").read_text(encoding="utf-8"))
     pages = load_pages(folder)
-    preds, _wall, _cpu = run(pages, extractor)
+    for name, (preds, _wall, _cpu) in run_all(pages, extractors).items():
+        _report_markers(name, pages, preds, markers)
+
+
+def _report_markers(
+    name: str, pages: list[Page], preds: dict[str, str], markers: dict[str, dict[str, list[str]]]
+) -> None:
+    """Print one extractor's leaked furniture categories and lost body sentences."""
     leaked_main: list[str] = []
     leaked_other: list[str] = []
     lost: list[str] = []
@@ -171,12 +185,10 @@ def main() -> int:
     if (args.data / "ground-truth.json").exists():
         pages = load_pages(args.data)[: args.limit or None]
         print(f"== {args.data.name} ({len(pages)} pages)")
-        for name, extractor in extractors:
-            score_dev(pages, name, extractor)
+        score_dev(pages, extractors)
     if (args.boilerplate / "markers.json").exists():
         print(f"== {args.boilerplate.name}")
-        for name, extractor in extractors:
-            score_boilerplate(args.boilerplate, name, extractor)
+        score_boilerplate(args.boilerplate, extractors)
     return 0
 
 

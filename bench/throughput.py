@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import (  # noqa: E402  (needs ROOT on sys.path)
+    FEED_ITEMS,
     article_page,
     article_path,
     feed_paths,
@@ -42,7 +43,9 @@ PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 DEDUP_MODULES = ("pipelines/dedup.py", "pipelines/state.py", "pipelines/neardup.py",
                  "pipelines/minhash.py")  # fmt: skip
 OTHER_MODULES = ("pipelines/boilerplate.py", "pipelines/export.py", "crawler/middlewares.py",
-                 "pipelines/pool.py", "pebble/", "feedparser/", "twisted/", "scrapy/")  # fmt: skip
+                 "pipelines/pool.py", "pebble/", "feedparser/", "crawler/feeds.py",
+                 "crawler/spiders/")  # fmt: skip
+PROFILE_OUT = Path(tempfile.gettempdir()) / "newsdedup-bench-crawl.prof"
 
 
 @dataclass
@@ -269,13 +272,13 @@ def _median_rate(fn: Callable[[bytes, str], None], pages: list[tuple[bytes, str]
 def profile_crawl(feeds: list[str], workers: int) -> dict[str, float]:
     """CPU seconds (cProfile, process_time) by module group in the crawl's main process."""
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
-        out = Path(tmp) / "crawl.prof"
-        args = crawl_command(feeds, Path(tmp) / "out", workers)[3:]
-        command = [sys.executable, __file__, "--profile-child", str(out), "--", *args]
+        args = crawl_command(feeds, Path(tmp), workers)[3:]
+        command = [sys.executable, __file__, "--profile-child", str(PROFILE_OUT), "--", *args]
+        PROFILE_OUT.unlink(missing_ok=True)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        if not out.exists():
-            raise SystemExit(f"profiled crawl failed:\n{done.stderr[-3000:]}")
-        return module_cpu(out)
+    if not PROFILE_OUT.exists():
+        raise SystemExit(f"profiled crawl failed:\n{done.stderr[-3000:]}")
+    return module_cpu(PROFILE_OUT)
 
 
 def profile_child(out: str, args: list[str]) -> None:
@@ -364,8 +367,10 @@ def measure(args: argparse.Namespace) -> Results:
         raw = [run_raw_fetch(feeds) for _ in range(args.repeats)]
         _progress(f"end-to-end crawl x{args.repeats} --workers {args.workers}")
         e2e = [run_crawl(feeds, args.workers) for _ in range(args.repeats)]
-        _progress("profiled crawl --workers 2") if args.profile else None
-        profile = profile_crawl(feeds, 2) if args.profile else None
+        profile = None
+        if args.profile:
+            _progress(f"profiled crawl of the first feed ({FEED_ITEMS} pages) --workers 2")
+            profile = profile_crawl(feeds[:1], 2)
     _progress(f"single-process extraction of {args.extract_pages} pages x{args.repeats}")
     extract = extraction_rates(args.extract_pages, args.repeats)
     big = None
@@ -402,7 +407,8 @@ def report(args: argparse.Namespace, res: Results) -> None:
 def report_profile(profile: dict[str, float]) -> None:
     """CPU share of each module group in the profiled crawl's main process."""
     total = profile["total"]
-    print(f"  main-process CPU under cProfile (--workers 2): {total:.1f} s; inclusive shares:")
+    print(f"  main-process CPU under cProfile ({FEED_ITEMS} pages, --workers 2): {total:.1f} s;"
+          f" inclusive shares (stats: {PROFILE_OUT}):")  # fmt: skip
     for name, secs in profile.items():
         if name != "total":
             note = "target < 10%" if name == "dedup+state" else ""

@@ -9,7 +9,13 @@ from collections.abc import Callable
 from crawler.articles import looks_like_article_url
 from crawler.discovered import DiscoveredLink, ParseResult
 from crawler.feeds import feed_links_from_html, parse_feed, parse_json_feed
-from crawler.rawbody import GzipError, gunzip_if_needed, strip_doctype, to_utf8_if_utf16
+from crawler.rawbody import (
+    GzipError,
+    gunzip_if_needed,
+    strip_doctype,
+    strip_leading_space,
+    to_utf8_if_utf16,
+)
 from crawler.sitemaps import parse_sitemap, parse_text_sitemap, sitemaps_from_robots
 
 __all__ = [
@@ -48,7 +54,7 @@ def _parse(body: bytes, base_url: str, content_type: str | None) -> ParseResult:
     except GzipError as exc:
         logger.info("cannot decompress %s: %s", base_url, exc)
         return ParseResult(kind="unknown", error=str(exc))
-    data = to_utf8_if_utf16(data)
+    data = strip_leading_space(to_utf8_if_utf16(data))
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         return ParseResult(kind="empty", error="empty document")
     data, removed = strip_doctype(data)

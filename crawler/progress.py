@@ -32,7 +32,7 @@ class ProgressLine:
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Only when NEWSDEDUP_PROGRESS is on (the CLI sets it when stderr is a terminal)."""
         if not crawler.settings.getbool("NEWSDEDUP_PROGRESS"):
-            raise NotConfigured("no terminal")
+            raise NotConfigured  # no terminal: no line (and no log noise)
         return cls(crawler)
 
     def spider_opened(self, spider: Any) -> None:

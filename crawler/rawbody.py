@@ -70,6 +70,16 @@ def to_utf8_if_utf16(data: bytes) -> bytes:
     return data
 
 
+def strip_leading_space(data: bytes) -> bytes:
+    """Drop whitespace before an XML declaration, which must open the document."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    body = data[len(bom) :]
+    stripped = body.lstrip()
+    if len(stripped) == len(body) or not stripped.startswith(b"<?xml"):
+        return data
+    return bom + stripped
+
+
 def strip_doctype(data: bytes) -> tuple[bytes, bool]:
     """Remove DOCTYPEs from the prolog (no DTD, no XXE); inline simple literal entities."""
     kept: list[bytes] = []

@@ -68,10 +68,15 @@ class ReportData:
         return self.runs[-1] if self.runs else None
 
     @property
+    def latest_sources(self) -> dict[str, dict[str, Any]]:
+        """The latest run's per-source records (cleaned by _clean_run)."""
+        return dict((self.latest_run or {}).get("sources") or {})
+
+    @property
     def sources(self) -> list[str]:
         """Every source named by an article, a duplicate or the latest run."""
-        latest = (self.latest_run or {}).get("sources") or {}
-        return sorted(set(self.per_source) | set(self.dup_per_source) | set(latest))
+        named = set(self.per_source) | set(self.dup_per_source) | set(self.latest_sources)
+        return sorted(named)
 
 
 def find_files(folder: Path, prefix: str, suffix: str) -> list[Path]:
@@ -114,20 +119,57 @@ def read_jsonl(path: Path, data: ReportData) -> Iterator[dict[str, Any]]:
         data.bad_lines += bad
 
 
+def _counts(value: Any) -> dict[str, int]:
+    """A {name: count} mapping keeping integer counts only."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _clean_source(record: Any) -> dict[str, Any]:
+    """A run file's per-source record with well-typed counts, flags and previous figures."""
+    if not isinstance(record, dict):
+        return {}
+    flags, previous = record.get("flags"), record.get("previous")
+    return record | {
+        **{name: _counts(record.get(name)) for name in ("duplicates", "dropped", "http_errors")},
+        "flags": [str(flag) for flag in flags] if isinstance(flags, list) else [],
+        "previous": _clean_source(previous) if isinstance(previous, dict) else None,
+    }
+
+
+def _clean_run(run: dict[str, Any]) -> dict[str, Any]:
+    """A run file whose sources and totals the page can read without type checks."""
+    sources, totals = run.get("sources"), run.get("totals")
+    totals = totals if isinstance(totals, dict) else {}
+    return run | {
+        "sources": {str(k): _clean_source(v) for k, v in sources.items()}
+        if isinstance(sources, dict)
+        else {},
+        "totals": totals | {n: _counts(totals.get(n)) for n in ("duplicates", "errors")},
+    }
+
+
+def _load_run(path: Path) -> dict[str, Any] | str:
+    """A run file's JSON object, or why it cannot be read."""
+    try:
+        with _open(path) as handle:
+            run = json.load(handle)
+    except (OSError, EOFError, ValueError) as exc:
+        return str(exc)
+    return run if isinstance(run, dict) else "not a JSON object"
+
+
 def _read_runs(paths: list[Path], data: ReportData) -> None:
-    """Load every readable run file, oldest run first."""
+    """Load every readable run file, in file-name (hence run stamp) order."""
     for path in paths:
-        try:
-            with _open(path) as handle:
-                run = json.load(handle)
-        except (OSError, EOFError, ValueError) as exc:
-            logger.warning("ignoring unreadable run file %s: %s", path, exc)
+        run = _load_run(path)
+        if isinstance(run, str):
+            logger.warning("ignoring run file %s: %s", path, run)
             data.bad_lines += 1
             continue
-        if isinstance(run, dict):
-            run.setdefault("run", path.name.split("-", 1)[1].split(".")[0])
-            data.runs.append(run)
-    data.runs.sort(key=lambda run: str(run.get("run")))
+        run.setdefault("run", path.name.split("-", 1)[1].split(".")[0])
+        data.runs.append(_clean_run(run))
 
 
 def _cluster_key(record: dict[str, Any]) -> str | None:

@@ -8,10 +8,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.report import Cluster, Member, ReportData, median, word_diff
-from crawler.report_style import CSS, PALETTE, bar_chart, day_chart
+from crawler.report_style import CSS, MAX_DAYS, OTHER, PALETTE, bar_chart, day_chart
 
 _REASONS = {"url": "same URL", "exact": "same text", "near": "near-duplicate", "lead": "same lead"}
 MAX_DIFFS = 3  # diff panels per cluster; further members get a metadata row only
+MAX_ROWS = 12  # member rows per cluster
+DAY_COLUMNS = 4  # sources with their own column in the per-day table
 
 
 def esc(value: object) -> str:
@@ -48,10 +50,10 @@ def source_problems(record: dict[str, Any]) -> list[str]:
     status = str(record.get("status") or "ok")
     if status != "ok":
         problems.append(f"status {status}")
-    problems += [flag for flag in record.get("flags") or [] if flag != "failed"]
+    problems += [flag for flag in record.get("flags", []) if flag != "failed"]
     if blocked := record.get("blocked"):
         problems.append(f"blocked {blocked} times (403/429)")
-    errors = {k: v for k, v in (record.get("http_errors") or {}).items() if v}
+    errors = {k: v for k, v in record.get("http_errors", {}).items() if v}
     if errors:
         problems.append("HTTP errors " + ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
     return problems
@@ -60,7 +62,7 @@ def source_problems(record: dict[str, Any]) -> list[str]:
 def _cards(data: ReportData) -> str:
     """The headline figures."""
     reasons = ", ".join(f"{_REASONS.get(k, k)} {v:,}" for k, v in data.duplicates.most_common())
-    latest = (data.latest_run or {}).get("sources") or {}
+    latest = data.latest_sources
     trouble = sum(1 for record in latest.values() if source_problems(record))
     cards = [
         ("Articles", f"{data.articles:,}", f"{len(data.per_day):,} days"),
@@ -91,7 +93,7 @@ def _trouble(data: ReportData) -> str:
         f"<li><b>{link(source, short_source(source))}</b> — "
         + "; ".join(f'<span class="tag bad">{esc(p)}</span>' for p in problems)
         + "</li>"
-        for source, record in sorted((run.get("sources") or {}).items())
+        for source, record in sorted(data.latest_sources.items())
         if (problems := source_problems(record))
     ]
     if not rows:
@@ -111,9 +113,9 @@ def _with_previous(now: Any, before: Any, drop_is_bad: bool = True) -> str:
 def _health_row(source: str, record: dict[str, Any]) -> str:
     """One row of the per-source health table."""
     prev = record.get("previous") or {}
-    dups = sum((record.get("duplicates") or {}).values())
-    dropped = sum((record.get("dropped") or {}).values())
-    errors = sum((record.get("http_errors") or {}).values())
+    dups = sum(record.get("duplicates", {}).values())
+    dropped = sum(record.get("dropped", {}).values())
+    errors = sum(record.get("http_errors", {}).values())
     status = str(record.get("status") or "ok")
     flags = " ".join(
         f'<span class="tag bad">{esc(f)}</span>' for f in record.get("flags") or [] if f != "failed"
@@ -124,7 +126,7 @@ def _health_row(source: str, record: dict[str, Any]) -> str:
         _with_previous(record.get("urls_found"), prev.get("urls_found")),
         _with_previous(record.get("new"), prev.get("new"), drop_is_bad=False),
         _num(record.get("skipped_seen")),
-        _with_previous(dups, sum((prev.get("duplicates") or {}).values()) if prev else None, False),
+        _with_previous(dups, sum(prev.get("duplicates", {}).values()) if prev else None, False),
         _num(dropped),
         _num(record.get("blocked")),
         _num(errors),
@@ -135,7 +137,7 @@ def _health_row(source: str, record: dict[str, Any]) -> str:
 
 def _health(data: ReportData) -> str:
     """The per-source health table of the latest run."""
-    sources = ((data.latest_run or {}).get("sources")) or {}
+    sources = data.latest_sources
     if not sources:
         return ""
     head = ["Source", "Status", "Found", "New", "Seen", "Dups", "Dropped", "Blocked"]
@@ -155,8 +157,8 @@ def _runs(data: ReportData, limit: int = 8) -> str:
             f'<span class="tag {"ok" if code == 0 else "bad"}">{esc(code)}</span>',
             _num(totals.get("pages")),
             _num(totals.get("new")),
-            _num(sum((totals.get("duplicates") or {}).values())),
-            _num(sum((totals.get("errors") or {}).values())),
+            _num(sum(totals["duplicates"].values())),
+            _num(sum(totals["errors"].values())),
             f"{run.get('elapsed_s', '—')} s",
         ]
         rows += "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
@@ -176,9 +178,9 @@ def _volume(data: ReportData) -> str:
         return '<p class="muted">No articles-*.jsonl records in this folder.</p>'
     ranked = [source for source, _ in data.per_source.most_common()]
     colours = {source: PALETTE[i] for i, source in enumerate(ranked[: len(PALETTE)])}
-    bars = [(short_source(s), s, data.per_source[s], colours[s]) for s in ranked[:15]]
+    bars = [(short_source(s), s, data.per_source[s], colours.get(s, OTHER)) for s in ranked[:15]]
     source_rows = "".join(
-        f'<tr><td class="src">{_swatch(colours.get(s))}{link(s, short_source(s, 36))}</td>'
+        f'<tr><td class="src">{_swatch(colours.get(s, OTHER))}{link(s, short_source(s, 36))}</td>'
         f"<td>{data.per_source[s]:,}</td><td>{100 * data.per_source[s] / data.articles:.0f}%</td>"
         f"<td>{_num(median(data.lengths[s]))}</td><td>{data.dup_per_source[s]:,}</td></tr>"
         for s in ranked
@@ -187,8 +189,8 @@ def _volume(data: ReportData) -> str:
     return (
         '<div class="grid2"><div><h3>Per source</h3>'
         + bar_chart(bars)
-        + _table(head, source_rows)
-        + "</div><div><h3>Per day <span class='muted'>(published; fetched when unknown)</span>"
+        + f'<div class="scroll">{_table(head, source_rows)}</div>'
+        + f"</div><div><h3>Per day <span class='muted'>({_days_note(len(data.per_day))})</span>"
         + "</h3>"
         + day_chart(data.per_source_day, sorted(data.per_day), colours)
         + _day_table(data, ranked, colours)
@@ -196,14 +198,20 @@ def _volume(data: ReportData) -> str:
     )
 
 
-def _swatch(colour: str | None) -> str:
+def _days_note(days: int) -> str:
+    """What the day chart counts, and how much of it is drawn."""
+    drawn = f"; chart: latest {MAX_DAYS} of {days:,} days" if days > MAX_DAYS else ""
+    return f"published; fetched when unknown{drawn}"
+
+
+def _swatch(colour: str) -> str:
     """A small colour square matching the charts."""
-    return f'<i class="sw" style="background:{colour or PALETTE[-1]}"></i>' if colour else ""
+    return f'<i class="sw" style="background:{colour}"></i>'
 
 
 def _day_table(data: ReportData, ranked: list[str], colours: dict[str, str]) -> str:
     """Articles per day, newest first, with a column per charted source."""
-    shown = [s for s in ranked if s in colours]
+    shown = [s for s in ranked if s in colours][:DAY_COLUMNS]
     head = ["Day", "Total", *[short_source(s, 22) for s in shown]]
     if len(ranked) > len(shown):
         head.append("Other")
@@ -235,15 +243,17 @@ def _member_row(member: Member, kept: bool) -> str:
 
 def _diff_panel(kept: Member, member: Member) -> str:
     """Kept text and duplicate text side by side, differing words highlighted."""
+    name = f"<b>{esc(member.title or member.url or member.id)}</b>: "
     if member.id == kept.id:
-        note = "Same canonical URL as the kept article (another address of the same page)."
-        return f'<p class="muted note">{esc(note)}</p>'
+        note = "same canonical URL as the kept article (another address of the same page)."
+        return f'<p class="muted note">{name}{esc(note)}</p>'
     if not kept.text or not member.text:
         missing = "kept article" if not kept.text else "duplicate"
-        note = f"No text for the {missing} in this folder (duplicate records carry metadata only)"
-        excerpt = " ".join((kept.text or "").split()[:60])
-        body = f"<blockquote>{esc(excerpt)}…</blockquote>" if excerpt else ""
-        return f'<p class="muted note">{esc(note)}.</p>{body}'
+        note = f"no text for the {missing} in this folder (duplicate records carry metadata only)."
+        words = (kept.text or "").split()
+        excerpt = " ".join(words[:60]) + ("…" if len(words) > 60 else "")
+        body = f"<blockquote>Kept: {esc(excerpt)}</blockquote>" if excerpt else ""
+        return f'<p class="muted note">{name}{esc(note)}</p>{body}'
     left, right = word_diff(kept.text, member.text)
     sides = [("Kept", kept, left, "del"), ("Duplicate", member, right, "ins")]
     return '<div class="diff">' + "".join(_side(*side) for side in sides) + "</div>"
@@ -259,7 +269,11 @@ def _side(label: str, member: Member, runs: list[tuple[bool, str]], tag: str) ->
 def _cluster(cluster: Cluster, rank: int) -> str:
     """A cluster: member table, then up to MAX_DIFFS diff panels."""
     kept = cluster.kept
-    rows = _member_row(kept, True) + "".join(_member_row(m, False) for m in cluster.members)
+    rows = _member_row(kept, True) + "".join(
+        _member_row(m, False) for m in cluster.members[:MAX_ROWS]
+    )
+    if (hidden := len(cluster.members) - MAX_ROWS) > 0:
+        rows += f'<tr><td></td><td class="muted">and {hidden:,} more</td></tr>'
     panels = "".join(_diff_panel(kept, m) for m in cluster.members[:MAX_DIFFS])
     size = len(cluster.members) + 1
     heading = f"#{rank} · {size} copies · {esc(kept.title or kept.url or kept.id)}"

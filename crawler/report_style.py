@@ -25,7 +25,7 @@ section{padding:18px 20px;margin-top:18px}
 .card{padding:14px 16px}.card .k{color:#6b7280;font-size:12px;text-transform:uppercase;
  letter-spacing:.06em}.card .v{font-size:30px;font-weight:650;margin:2px 0}
 .card .s{color:#6b7280;font-size:12.5px}.card.bad{border-color:#fca5a5;background:#fef2f2}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:28px}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:28px}
 table{border-collapse:collapse;width:100%;margin:10px 0;font-size:13px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{background:#f9fafb;color:#4b5563;font-weight:600;position:sticky;top:0}
@@ -33,7 +33,7 @@ td:not(:first-child),th:not(:first-child){text-align:right}
 table.health td:nth-child(2),table.health th:nth-child(2),
 .cluster td:nth-child(2),.cluster td:nth-child(3),.cluster th:nth-child(2),
 .cluster th:nth-child(3){text-align:left}td.src{white-space:nowrap}
-td{word-break:break-word}
+td{word-break:break-word}table.days td{white-space:nowrap}
 .prev{font-size:11px;color:#9ca3af}.prev.bad{color:#b91c1c;font-weight:600}
 .tag{display:inline-block;padding:1px 7px;border-radius:9px;font-size:11.5px;
  background:#e5e7eb;white-space:nowrap}
@@ -42,8 +42,8 @@ td{word-break:break-word}
 ul.trouble{margin:0 0 8px;padding-left:18px}ul.trouble li{margin:4px 0}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .legend{font-size:12px;color:#4b5563}.legend span{margin-right:12px;white-space:nowrap}
-.scroll{max-height:340px;overflow:auto}
-svg{width:100%;height:auto;display:block}svg text{font-size:11px;fill:#4b5563}
+.scroll{max-height:340px;overflow:auto}table.runs{width:auto;min-width:640px}
+svg{width:100%;height:auto;display:block}svg text{font-size:12px;fill:#4b5563}
 .cluster{border-top:1px solid #e5e7eb;padding-top:14px;margin-top:14px}
 .cluster:first-of-type{border-top:0;margin-top:0;padding-top:0}
 .diff{display:grid;grid-template-columns:1fr 1fr;gap:14px;margin:8px 0 12px}
@@ -94,7 +94,7 @@ def bar_chart(bars: list[tuple[str, str, int, str]]) -> str:
 def day_chart(counts: Counter[tuple[str, str]], days: list[str], colours: dict[str, str]) -> str:
     """Stacked columns: articles per day, one colour per source (grey for the rest)."""
     days = days[-MAX_DAYS:]
-    width, height, left, bottom = 600, 230, 34, 28
+    width, height, left, bottom = 600, 230, 48, 28
     totals = {day: sum(n for (_, d), n in counts.items() if d == day) for day in days}
     step = _nice_step(max(totals.values(), default=1))
     y_top = step * max(math.ceil(max(totals.values(), default=1) / step), 1)
@@ -103,12 +103,13 @@ def day_chart(counts: Counter[tuple[str, str]], days: list[str], colours: dict[s
     parts = [_grid(y_top, step, scale, width, height - bottom, left)]
     every = max(math.ceil(len(days) / 12), 1)
     for i, day in enumerate(days):
-        x = left + i * slot + slot * 0.12
-        parts.append(_column(counts, day, colours, x, slot * 0.76, height - bottom, scale))
+        bar_w = min(slot * 0.76, 40)
+        x = left + i * slot + (slot - bar_w) / 2
+        parts.append(_column(counts, day, colours, x, bar_w, height - bottom, scale))
         if i % every == 0:
             label = day[5:] if day[:4].isdigit() else day
             parts.append(
-                f'<text x="{x + slot * 0.38:.1f}" y="{height - 10}" text-anchor="middle">'
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle">'
                 f"{_e(label)}</text>"
             )
     legend = "".join(

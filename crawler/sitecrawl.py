@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
 from scrapy.linkextractors import LinkExtractor
@@ -42,7 +43,11 @@ class SiteCrawlMixin:
                     title = link.text.strip() or None
                     found = [DiscoveredLink(link.url, title=title)]
                     yield from self.article_requests(found, source)
-            elif depth < max_depth and self._take_page(source, max_pages):
+            elif (
+                depth < max_depth
+                and worth_following(link.url)
+                and self._take_page(source, max_pages)
+            ):
                 meta = {"source": source, "site_depth": depth + 1}
                 yield Request(
                     link.url, callback=self._listing, meta=meta, errback=self.on_article_error
@@ -57,3 +62,20 @@ class SiteCrawlMixin:
         budget: dict[str, int] = self.__dict__.setdefault("_page_budget", {})
         budget[source] = budget.get(source, 0) + 1
         return max_pages <= 0 or budget[source] <= max_pages
+
+
+_TRAP_SEGMENTS = frozenset(
+    {"calendar", "events", "event", "search", "login", "signin", "register", "feed", "print",
+     "share", "cart", "account", "wp-admin", "wp-login.php", "comments", "replytocom"}
+)  # fmt: skip
+_LISTING_QUERY = frozenset({"page", "p", "pg"})
+
+
+def worth_following(url: str) -> bool:
+    """A listing link worth following: no calendar/search/login paths, no facet queries."""
+    parts = urlsplit(url)
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    if len(segments) > 6 or any(s in _TRAP_SEGMENTS for s in segments):
+        return False
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return all(k in _LISTING_QUERY and v.isdigit() and int(v) <= 50 for k, v in query)

@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_URLS = 200_000
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_CDATA_SPLIT = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _ROBOTS_SITEMAP = re.compile(r"^\s*site-?map\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 
 
@@ -58,7 +60,7 @@ def parse_sitemap(body: bytes) -> ParseResult:
 def _safe_iterparse(body: bytes) -> Any:
     """Recovering lxml iterparse that never loads DTDs, expands entities or uses the network."""
     return etree.iterparse(
-        BytesIO(_decodable(body)),
+        BytesIO(_escape_bare_ampersands(_decodable(body))),
         events=("start", "end"),
         recover=True,
         resolve_entities=False,
@@ -68,6 +70,14 @@ def _safe_iterparse(body: bytes) -> Any:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+def _escape_bare_ampersands(body: bytes) -> bytes:
+    """Escape "&" that starts no entity (common in sitemap URLs); CDATA is left alone."""
+    if b"&" not in body:
+        return body
+    parts = _CDATA_SPLIT.split(body)
+    return b"".join(p if p.startswith(b"<![CDATA[") else _BARE_AMP.sub(b"&amp;", p) for p in parts)
 
 
 def _note_errors(result: ParseResult, message: str) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-
-from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
 Removed = list[tuple[str, str]]
+MIN_KEPT_SHARE = 0.5  # a clean-up that keeps less than this share of the text is not trusted
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile("[.!?\u2026:;)\"'\u201d\u2019\u00bb\u3002\uff01\uff1f]\\s*$")
@@ -67,7 +65,8 @@ _PROMO = re.compile(
     r"all rights reserved|copyright\s*(©|ⓒ|\(c\)|\d{4})|©\s*\d{4}|share it with a friend|"
     r"cookies? (policy|to ensure|settings)|we use cookies|your email address will not be published|"
     r"save my name, email|have a tip\?|may be reached at|write to .* at \S+@|"
-    r"tell us what you think|click to tweet|if you (enjoyed|liked) this (article|story|post)|"
+    r"tell us what you think|click to tweet|(to|in|into|straight to) your inbox|"
+    r"if you (enjoyed|liked) this (article|story|post)|"
     r"image (copyright|caption|credit)|photo(graph)?s? (by|credit|courtesy)|getty images|"
     r"\((ap )?photo\b|an error (has )?occurred|please try again|personal,? non-commercial use)",
     re.IGNORECASE,
@@ -90,6 +89,11 @@ _ONLY_URL_OR_STAMP = re.compile(
 def _tokens(line: str) -> list[str]:
     """Lower-cased word tokens of a line."""
     return [t.lower() for t in _WORD.findall(line)]
+
+
+def line_key(text: str) -> str:
+    """Comparison key of a line: its lower-cased words joined by spaces."""
+    return " ".join(_tokens(text))
 
 
 def _is_headline_like(line: str, max_words: int = 20) -> bool:
@@ -126,8 +130,7 @@ def _strip_dek(lines: list[str], description: str | None, removed: Removed) -> l
     """Drop a standfirst at the top that repeats the page description as a headline-like line."""
     if len(lines) < 3 or not description:
         return lines
-    line_key, desc_key = " ".join(_tokens(lines[0])), " ".join(_tokens(description))
-    if line_key == desc_key and _is_headline_like(lines[0], 40):
+    if line_key(lines[0]) == line_key(description) and _is_headline_like(lines[0], 40):
         removed.append((lines[0], "standfirst"))
         return lines[1:]
     return lines
@@ -239,43 +242,9 @@ def _strip_tail(lines: list[str], removed: Removed) -> list[str]:
     return lines
 
 
-def _drop_repeats(lines: list[str], removed: Removed) -> list[str]:
-    """Keep only the first copy of a short line repeated in the text."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    for line in lines:
-        key = " ".join(_tokens(line))
-        if key in seen and len(key) < 200:
-            removed.append((line, "repeated"))
-            continue
-        seen.add(key)
-        kept.append(line)
-    return kept
-
-
-STEPS: tuple[Callable[[list[str], Removed], list[str]], ...] = (_drop_lines, _strip_tail)
-
-
-def image_captions(tree: HtmlElement) -> set[str]:
-    """Token keys of captions: <figcaption> and short text blocks right after an <img>."""
-    blocks = list(tree.iter("figcaption"))
-    for img in tree.iter("img"):
-        sibling = img.getnext()
-        if sibling is not None and sibling.tag in ("p", "span", "div", "small", "em"):
-            blocks.append(sibling)
-    keys = {" ".join(_tokens(block.text_content())) for block in blocks}
-    return {key for key in keys if key and len(key.split()) <= 40}
-
-
-def link_texts(tree: HtmlElement) -> set[str]:
-    """Token keys of the page's link texts (to spot lines that are just a link)."""
-    keys = {" ".join(_tokens(a.text_content())) for a in tree.iter("a")}
-    return {key for key in keys if len(key.split()) >= 2}
-
-
 def _drop_link_runs(lines: list[str], links: set[str], removed: Removed) -> list[str]:
     """Drop runs of two or more lines that are each only a link title (related links)."""
-    is_link = [_is_headline_like(line) and " ".join(_tokens(line)) in links for line in lines]
+    is_link = [_is_headline_like(line) and line_key(line) in links for line in lines]
     kept = []
     for k, line in enumerate(lines):
         in_run = is_link[k] and (
@@ -292,7 +261,7 @@ def _drop_captions(lines: list[str], captions: set[str], removed: Removed) -> li
     """Drop lines that are image captions."""
     kept = []
     for line in lines:
-        if " ".join(_tokens(line)) in captions:
+        if line_key(line) in captions:
             removed.append((line, "image_caption"))
         else:
             kept.append(line)
@@ -308,16 +277,17 @@ def clean_text(
 ) -> tuple[str, Removed]:
     """Remove furniture lines from extracted text; return the text and the removed lines."""
     removed: Removed = []
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if captions:
-        lines = _drop_captions(lines, captions, removed)
+    original = [" ".join(line.split()) for line in text.splitlines()]
+    original = [line for line in original if line]
+    lines = _drop_captions(original, captions, removed) if captions else original
     if links:
         lines = _drop_link_runs(lines, links, removed)
     lines = _strip_head(lines, title, removed)
     lines = _strip_dek(lines, description, removed)
-    for step in STEPS:
-        lines = step(lines, removed)
-    if removed:
-        logger.debug("clean-up removed %d lines", len(removed))
+    lines = _drop_lines(lines, removed)
+    lines = _strip_tail(lines, removed)
+    if sum(map(len, lines)) < MIN_KEPT_SHARE * sum(map(len, original)):
+        logger.debug("clean-up would remove most of the text; only the headline is dropped")
+        removed = []
+        lines = _strip_head(original, title, removed)
     return "\n".join(lines), removed

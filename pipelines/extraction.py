@@ -14,12 +14,14 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pipelines import metadata
-from pipelines.cleanup import clean_text, image_captions, link_texts
+from pipelines.cleanup import clean_text
 
 logger = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 150  # shorter bodies are teasers, galleries or error pages
 RETRY_BELOW_CHARS = 400  # precision mode this short: retry in balanced mode
+LAYOUT_CELL_WORDS = 80  # a table cell with more words is page layout, not data
+_BLOCK_TAGS = ("p", "div", "table", "h1", "h2", "h3", "ul", "ol", "blockquote", "article")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 _TAG = re.compile(r"<\s*(html|head|body|div|p|article|meta|title|!doctype)\b", re.IGNORECASE)
 _SEPARATORS = "|\\-\u2013\u2014:\u00b7\u00bb"
@@ -60,21 +62,13 @@ def extract_article(
 ) -> ExtractedArticle:
     """Extract the article body and metadata of a page; raise NoArticle if there is none."""
     tree = _load_tree(html)
-    doc = _run_trafilatura(tree, url, precision=True)
-    if doc is None or len(doc.text or "") < RETRY_BELOW_CHARS:
-        doc = _run_trafilatura(tree, url, precision=False) or doc
-    if doc is None or doc.body is None:
-        raise NoArticle("no_main_text", url or "")
+    _unwrap_layout_tables(tree)
+    body = _main_text(tree, url)
     fallbacks = fallbacks or {}
     meta = metadata.page_metadata(tree)
     title = _clean_title(meta.title, meta.sitename) or _fallback(fallbacks, "title")
-    text, removed = clean_text(
-        xmltotxt(doc.body, False),
-        title,
-        image_captions(tree),
-        link_texts(tree),
-        meta.description,
-    )
+    captions, links = metadata.image_captions(tree), metadata.link_texts(tree)
+    text, removed = clean_text(body, title, captions, links, meta.description)
     if len(text) < MIN_TEXT_CHARS:
         raise NoArticle("too_short", f"{len(text)} characters")
     published, source = _published(tree, url, fallbacks)
@@ -94,6 +88,16 @@ def extract_article(
     )
 
 
+def _main_text(tree: HtmlElement, url: str | None) -> str:
+    """Main text by trafilatura: precision mode, balanced mode when that finds too little."""
+    doc = _run_trafilatura(tree, url, precision=True)
+    if doc is None or len(doc.text or "") < RETRY_BELOW_CHARS:
+        doc = _run_trafilatura(tree, url, precision=False) or doc
+    if doc is None or doc.body is None:
+        raise NoArticle("no_main_text", url or "")
+    return str(xmltotxt(doc.body, False))
+
+
 def _load_tree(html: bytes | str) -> HtmlElement:
     """Decode and parse the page, or raise NoArticle (empty_body / not_html)."""
     if isinstance(html, bytes):
@@ -111,6 +115,35 @@ def _load_tree(html: bytes | str) -> HtmlElement:
     if body is None or not "".join(body.itertext()).strip():
         raise NoArticle("empty_body")
     return tree
+
+
+def _is_layout_table(table: HtmlElement) -> bool:
+    """A table used for page layout: nested tables, block elements or long text in a cell."""
+    if table.find(".//table") is not None:
+        return True
+    for cell in table.iter("td", "th"):
+        if any(cell.find(f".//{tag}") is not None for tag in _BLOCK_TAGS):
+            return True
+        if len(cell.text_content().split()) > LAYOUT_CELL_WORDS:
+            return True
+    return False
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn layout tables into divs so the extractor sees paragraphs, not one big table."""
+    layout = [table for table in tree.iter("table") if _is_layout_table(table)]
+    for table in layout:
+        table.tag = "div"
+        for part in table:
+            rows = list(part) if part.tag in ("tbody", "thead", "tfoot") else [part]
+            if part.tag in ("tbody", "thead", "tfoot"):
+                part.tag = "div"
+            for row in rows:
+                if row.tag == "tr":
+                    row.tag = "div"
+                    for cell in row:
+                        if cell.tag in ("td", "th"):
+                            cell.tag = "div"
 
 
 def _run_trafilatura(tree: HtmlElement, url: str | None, precision: bool) -> Any:

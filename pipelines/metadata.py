@@ -24,10 +24,13 @@ from trafilatura.metadata import (
     extract_title,
 )
 
+from pipelines.cleanup import line_key
+
 logger = logging.getLogger(__name__)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([\w.-]+)""", re.IGNORECASE)
+_TITLE_SPLIT = re.compile(r"\s+(?:[|\-\u2013\u2014\u00bb:]|::)\s+")
 _ISO_PREFIX = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _FUTURE_SKEW = timedelta(hours=14)  # the furthest timezone ahead of UTC
@@ -62,7 +65,7 @@ def page_metadata(tree: HtmlElement) -> Document:
         meta = extract_meta_json(tree, meta)
     except Exception as exc:  # third-party JSON-LD parsing must not fail a page
         logger.debug("JSON-LD metadata skipped: %s", exc)
-    meta.title = meta.title or extract_title(tree)
+    meta.title = meta.title or _shown_title_part(tree) or extract_title(tree)
     meta.author = meta.author or extract_author(tree)
     meta.sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@") or None
     meta.tags = meta.tags or extract_catstags("tag", tree)
@@ -70,10 +73,25 @@ def page_metadata(tree: HtmlElement) -> Document:
     return meta
 
 
+def _shown_title_part(tree: HtmlElement) -> str | None:
+    """The part of a "Site - Headline" <title> that the page also shows in bold or a heading."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(tree.findtext(".//title") or "")]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return None
+    shown = set()
+    for element in tree.iter("h1", "h2", "h3", "b", "strong", "font"):
+        text = " ".join(element.text_content().split())
+        if len(text) < 300:
+            shown.add(text)
+    matches = [p for p in parts if p in shown]
+    return max(matches, key=len) if matches else None
+
+
 def htmldate_date(tree: HtmlElement, url: str | None) -> str | None:
-    """Publication date found by htmldate's quick search (original date, not in the future)."""
+    """Publication date found by htmldate (original date, not in the future)."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    found = find_date(tree, url=url, extensive_search=False, original_date=True, max_date=today)
+    found = find_date(tree, url=url, extensive_search=True, original_date=True, max_date=today)
     return normalise_date(found) if isinstance(found, str) else None
 
 
@@ -226,11 +244,28 @@ def declared_language(tree: HtmlElement) -> str | None:
 
 
 def detect_language(text: str) -> str | None:
-    """Guess the language of a text with py3langid (on its first 2,000 characters)."""
-    sample = text[:2000]
+    """Guess the language of a text with py3langid (on its first 1,000 characters)."""
+    sample = text[:1000]
     if len(sample) < 20:
         return None
     import py3langid  # lazy: loads a model, only needed when a page declares no language
 
     lang, _score = py3langid.classify(sample)
     return str(lang)
+
+
+def image_captions(tree: HtmlElement) -> set[str]:
+    """Token keys of captions: <figcaption> and short text blocks right after an <img>."""
+    blocks = list(tree.iter("figcaption"))
+    for img in tree.iter("img"):
+        sibling = img.getnext()
+        if sibling is not None and sibling.tag in ("p", "span", "div", "small", "em"):
+            blocks.append(sibling)
+    keys = {line_key(block.text_content()) for block in blocks}
+    return {key for key in keys if key and len(key.split()) <= 40}
+
+
+def link_texts(tree: HtmlElement) -> set[str]:
+    """Token keys of the page's link texts (to spot lines that are just a link)."""
+    keys = {line_key(a.text_content()) for a in tree.iter("a")}
+    return {key for key in keys if len(key.split()) >= 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ class Page:
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+    gzip: bool = False  # gzip the body after {base} is filled in (a .xml.gz resource)
 
 
 @dataclass
@@ -46,6 +48,7 @@ def serve(site: ScriptedSite) -> Iterator[ScriptedSite]:
                 site.hits.append(self.path)
             page = site.pages.get(urlsplit(self.path).path, Page(b"not found", 404))
             body = page.body.replace(b"{base}", site.url("").encode())
+            body = gzip.compress(body, mtime=0) if page.gzip else body
             self.send_response(page.status)
             for name, value in page.headers.items():
                 self.send_header(name, value.replace("{base}", site.url("")))

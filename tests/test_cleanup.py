@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 
-from pipelines.cleanup import clean_text, image_captions
+from pipelines.cleanup import clean_text
+from pipelines.metadata import image_captions
 
 BODY = [
     "The harbour board agreed on Friday to dredge the western channel before the winter storms.",
@@ -88,3 +91,30 @@ def test_image_captions_are_found_and_removed() -> None:
     )
     assert text == "\n".join(BODY)
     assert {reason for _, reason in removed} == {"image_caption"}
+
+
+def test_advertisement_label_does_not_take_the_next_subheading() -> None:
+    lines = [BODY[0], "Advertisement", "Work starts in October", BODY[1], BODY[2]]
+    text, removed = clean_text("\n".join(lines))
+    assert "Work starts in October" in text.split("\n")
+    assert removed == [("Advertisement", "furniture_label")]
+
+
+def test_clean_up_never_takes_most_of_the_text() -> None:
+    steps = [f"Step {n}: fold the paper along the marked line" for n in range(1, 13)]
+    title = "How to fold a paper boat"
+    text, removed = clean_text("\n".join([title, BODY[0], "Topics", *steps]), title)
+    assert text.split("\n") == [BODY[0], "Topics", *steps]
+    assert removed == [(title, "headline")]
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_dacb1954d6c9fa71.txt"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed example not available")
+def test_shared_seed_text_loses_breadcrumb_headline_and_tail() -> None:
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text, removed = clean_text("\n".join(lines), title=lines[1])
+    kept = text.split("\n")
+    assert kept == lines[2:-3]
+    assert [line for line, _ in removed] == [lines[0], lines[1], *lines[-3:]]

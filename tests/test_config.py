@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli
+
 from crawler.config import ConfigError, load_sources, since_cutoff
 
 
@@ -27,12 +27,17 @@ def test_example_file_is_valid_and_defaults_apply() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[[sources]]\nurl = "https://a.example/"\n\n[[sources]]\nurl = "https://b.example/"\n'
-         'kind = "nope"\n', ":6: sources[1].kind"),
+        (
+            '[[sources]]\nurl = "https://a.example/"\n\n[[sources]]\nurl = "https://b.example/"\n'
+            'kind = "nope"\n',
+            ":6: sources[1].kind",
+        ),
         ('[[sources]]\nurl = "ftp://a.example/"\n', ":2: sources[0].url"),
         ('[[sources]]\nurl = "https://a.example/"\ncolour = "red"\n', ":3: sources[0].colour"),
-        ('[defaults]\nsince = "yesterday"\n[[sources]]\nurl = "https://a.example/"\n',
-         ":2: defaults.since"),
+        (
+            '[defaults]\nsince = "yesterday"\n[[sources]]\nurl = "https://a.example/"\n',
+            ":2: defaults.since",
+        ),
         ('[[sources]]\nurl = "https://a.example/"\ndeny = ["(unclosed"]\n', ":3: sources[0].deny"),
         ("[defaults]\n", "sources"),
     ],

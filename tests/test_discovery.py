@@ -73,7 +73,7 @@ def test_gzip_bomb_is_capped() -> None:
     assert len(bomb) < 1024 * 1024
     start = time.perf_counter()
     result = parse_source(bomb, "https://x.example.com/bomb.xml.gz")
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 5  # generous: a regression takes minutes
     assert result.links == []
     assert result.error is not None and "more than" in result.error
 
@@ -108,7 +108,10 @@ def dtd_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     class Handler(SimpleHTTPRequestHandler):
+        """Serve tmp_path, recording requests instead of logging them."""
+
         def log_message(self, *args: object) -> None:
+            """Record the request path."""
             hits.append(self.path)
 
     handler = partial(Handler, directory=str(tmp_path))
@@ -141,7 +144,7 @@ def test_billion_laughs_finishes_fast() -> None:
         body = f"<?xml version='1.0'?><!DOCTYPE r [{entities}]>" + template.format(x="&l9;")
         start = time.perf_counter()
         result = parse_source(body.encode(), "https://a.example.com/")
-        assert time.perf_counter() - start < 1
+        assert time.perf_counter() - start < 5  # generous: a regression takes minutes
         assert "lollol" not in repr(result)
 
 
@@ -150,7 +153,7 @@ def test_deep_nesting_is_refused_or_bounded(template: str) -> None:
     body = template.format(x="<x>" * 50_000 + "</x>" * 50_000).encode()
     start = time.perf_counter()
     result = parse_source(body, "https://a.example.com/")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 5  # generous: a regression takes minutes
     assert result.links == []
     assert result.error is not None
 
@@ -246,5 +249,5 @@ def test_entity_inlining_refuses_to_amplify() -> None:
     body += "&big;" * 20_000 + "</loc></url></urlset>"
     start = time.perf_counter()
     result = parse_source(body.encode(), "https://a.example.com/")
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # generous: a regression takes minutes
     assert value not in repr(result)

@@ -29,6 +29,13 @@ FURNITURE = (
     "All Rights Reserved",
     "Most Popular",
     "Breaking News",
+    "Printer-friendly",
+    "Story continues below",
+    "Listen to this article",
+    "newsletter",
+    "in your inbox",
+    "Contact Walter Pruitt",
+    "Advertisement",
 )
 
 
@@ -57,7 +64,13 @@ def html_with(head: str, body: str) -> str:
 
 @pytest.mark.parametrize(
     ("name", "floor"),
-    [("wp_news", 0.97), ("headless_blog", 0.97), ("fr_magazine", 0.97)],
+    [
+        ("wp_news", 0.97),
+        ("headless_blog", 0.97),
+        ("fr_magazine", 0.97),
+        ("table_2008", 0.97),
+        ("modern_2025", 0.97),
+    ],
 )
 def test_fixture_pages_meet_quality_floor(name: str, floor: float) -> None:
     article = extract_article(page(f"{name}.html"), "https://site.example/a/")
@@ -65,8 +78,8 @@ def test_fixture_pages_meet_quality_floor(name: str, floor: float) -> None:
     assert shingle_f1(expected, article.text) >= floor
 
 
-@pytest.mark.parametrize("name", ["wp_news", "headless_blog"])
-def test_wordpress_furniture_is_removed_and_body_kept(name: str) -> None:
+@pytest.mark.parametrize("name", ["wp_news", "headless_blog", "table_2008", "modern_2025"])
+def test_site_furniture_is_removed_and_body_kept(name: str) -> None:
     article = extract_article(page(f"{name}.html"), "https://site.example/a/")
     lowered = article.text.lower()
     assert not [phrase for phrase in FURNITURE if phrase.lower() in lowered]
@@ -85,6 +98,14 @@ def test_metadata_of_wordpress_page() -> None:
     assert article.language == "en"
     assert article.canonical_url == "https://courier.example/transport/valley-tram-reopens/"
     assert article.image == "https://courier.example/uploads/2024/05/tram.jpg"
+
+
+def test_layout_table_page_of_2008() -> None:
+    article = extract_article(page("table_2008.html"), "http://herald.example/news/123.html")
+    assert article.title == "County fair breaks attendance record"
+    assert (article.published, article.published_source) == ("2008-08-18", "htmldate")
+    assert "|" not in article.text
+    assert article.tags == ["county fair", "attendance", "Millbrook"]
 
 
 def test_declared_latin1_charset_and_detected_language() -> None:

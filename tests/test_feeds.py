@@ -142,7 +142,7 @@ def test_huge_feed_is_capped_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     body = b'<rss version="2.0"><channel><title>big</title>' + items + b"</channel></rss>"
     start = time.perf_counter()
     result = parse_source(body, "https://big.example.com/feed")
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 5  # generous: a regression takes minutes
     assert len(result.links) == 300
     assert result.urls[-1] == "https://big.example.com/a/299"
     assert result.skipped["over_limit"] == 100_000 - 300
@@ -171,7 +171,7 @@ def test_too_many_elements_refused_fast() -> None:
     body = b'<rss version="2.0"><channel>' + b"<x/>" * 300_000 + b"</channel></rss>"
     start = time.perf_counter()
     result = parse_source(body, "https://big.example.com/feed")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 5  # generous: a regression takes minutes
     assert result.error is not None and "XML tags" in result.error
     assert result.skipped["too_complex"] == 1
 

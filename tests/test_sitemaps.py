@@ -110,3 +110,13 @@ def test_sitemap_with_wrong_declared_charset_is_transcoded() -> None:
         "https://a.example.com/café",
         "https://a.example.com/2",
     ]
+
+
+def test_bare_ampersands_in_locs_are_kept() -> None:
+    body = (
+        b"\n  <?xml version='1.0'?><urlset><url><loc>https://a.example.com/x?a=1&b=2&amp;c=3</loc>"
+    )
+    body += b"</url><url><loc><![CDATA[https://a.example.com/y?a=1&b=2]]></loc></url></urlset>"
+    result = parse_source(body, BASE)
+    assert result.urls == ["https://a.example.com/x?a=1&b=2&c=3", "https://a.example.com/y?a=1&b=2"]
+    assert not result.skipped

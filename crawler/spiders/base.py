@@ -166,6 +166,8 @@ class NewsSpider(Spider):
 
 def _error_reason(failure: Failure) -> str:
     """A short reason for a download failure: http_404, dns, timeout, ..."""
+    if failure.check(HttpError):  # before IgnoreRequest: HttpError is one
+        return f"http_{failure.value.response.status}"
     if failure.check(StopDownload):
         return "not_html"
     if failure.check(IgnoreRequest):
@@ -174,8 +176,6 @@ def _error_reason(failure: Failure) -> str:
             if marker in message:
                 return reason
         return "ignored"
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status}"
     if failure.check(DNSLookupError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):

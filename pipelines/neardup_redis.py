@@ -1,0 +1,311 @@
+"""Near-duplicate index in Redis, shared by every worker: same interface and verdicts as neardup.
+
+Layout under ``<ns>:nd:``: ``doc:<id>`` hash (added, keeper, content, shingles, bands),
+``b:<band key>`` set of doc ids, ``added`` zset (id -> time, for retention and size),
+``recent`` zset (id -> insert sequence) + ``seq`` counter (furniture statistics).
+
+Check-and-insert is atomic without holding a lock: ``claim`` reads the candidates of every
+band (one Lua call), verifies them in Python with ``NearDupIndex``'s exact rules, then
+commits with one Lua script that first re-reads the same band sets (and guard keys such
+as URL and content-hash keys). If a doc id appeared that was not verified, another worker
+inserted concurrently: nothing is written and the claim is retried, so the retry verifies
+the newcomer. Scripts run atomically, so this is WATCH/MULTI/EXEC in two round trips.
+Every written key is listed in the worker's pending set (see state_redis).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipelines.neardup import Match, NearDupIndex, _CommonShingles
+
+if TYPE_CHECKING:
+    import redis
+
+    from pipelines.minhash import NearDupConfig, Signature
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 20
+
+_READ = """
+local p, nwhole, maxc, last = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local hits, via, order, bands = {}, {}, {}, {}
+for i = 5, #ARGV do
+  local members = redis.call('SMEMBERS', p .. 'nd:b:' .. ARGV[i])
+  bands[#bands + 1] = table.concat(members, ',')
+  for _, m in ipairs(members) do
+    if not hits[m] then hits[m] = 0; via[m] = 0; order[#order + 1] = m end
+    hits[m] = hits[m] + 1
+    if i - 4 <= nwhole then via[m] = 1 end
+  end
+end
+table.sort(order, function(a, b)
+  if hits[a] ~= hits[b] then return hits[a] > hits[b] end
+  return a < b end)
+local docs = {}
+for i = 1, math.min(#order, maxc) do
+  local d = redis.call('HMGET', p .. 'nd:doc:' .. order[i], 'keeper', 'content', 'shingles')
+  if d[3] then docs[#docs + 1] = {order[i], via[order[i]], d[1] or '', d[2], d[3]} end
+end
+local seq = tonumber(redis.call('GET', p .. 'nd:seq') or '0')
+local recent = {}
+if last >= 0 and seq > last and seq - last <= tonumber(ARGV[3]) * 50 then
+  local ids = redis.call('ZRANGEBYSCORE', p .. 'nd:recent', '(' .. last, '+inf')
+  for _, id in ipairs(ids) do
+    recent[#recent + 1] = {id, redis.call('HGET', p .. 'nd:doc:' .. id, 'shingles') or ''}
+  end
+elseif last >= 0 and seq > last then
+  recent = false
+end
+return {docs, seq, recent, bands}
+"""
+
+INSERT_SCRIPT = """
+local p, worker, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, keeper, window = ARGV[5], ARGV[6], tonumber(ARGV[7])
+local i = 8
+local function nxt() i = i + 1; return ARGV[i - 1] end
+local nguard = tonumber(nxt())
+for _ = 1, nguard do
+  local v = redis.call('GET', nxt())
+  if v and v ~= id then return {'dup', v, ARGV[i - 1]} end
+end
+local nexpect = tonumber(nxt())
+for _ = 1, nexpect do
+  local key, seen = nxt(), {}
+  for m in string.gmatch(nxt(), '[^,]+') do seen[m] = true end
+  for _, m in ipairs(redis.call('SMEMBERS', p .. 'nd:b:' .. key)) do
+    if not seen[m] and m ~= id then return {'retry'} end
+  end
+end
+local pending = p .. 'pending:' .. worker
+local nset = tonumber(nxt())
+for _ = 1, nset do
+  local key, value = nxt(), nxt()
+  local ok = redis.call('SET', key, value, 'NX')
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+  if ok then redis.call('SADD', pending, 'k:' .. key) end
+end
+local nhash = tonumber(nxt())
+if nhash > 0 then
+  local key = nxt()
+  for _ = 1, nhash do redis.call('HSET', key, nxt(), nxt()) end
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+  redis.call('SADD', pending, 'k:' .. key)
+  redis.call('ZADD', p .. 'objs', now, key)
+end
+local bands = nxt()
+if bands == '' then return {'ok', 0} end
+local doc = p .. 'nd:doc:' .. id
+redis.call('HSET', doc, 'added', now, 'keeper', keeper, 'content', nxt(), 'shingles', nxt(),
+  'bands', bands)
+if ttl > 0 then redis.call('PEXPIRE', doc, ttl) end
+for b in string.gmatch(bands, '[^,]+') do
+  redis.call('SADD', p .. 'nd:b:' .. b, id)
+  if ttl > 0 then redis.call('PEXPIRE', p .. 'nd:b:' .. b, ttl) end
+end
+redis.call('ZADD', p .. 'nd:added', now, id)
+redis.call('SADD', pending, 'd:' .. id)
+if keeper ~= '' then return {'ok', 0} end
+local seq = redis.call('INCR', p .. 'nd:seq')
+redis.call('ZADD', p .. 'nd:recent', seq, id)
+redis.call('ZREMRANGEBYRANK', p .. 'nd:recent', 0, -window - 1)
+return {'ok', seq}
+"""
+
+
+class RedisNearDupIndex(NearDupIndex):
+    """NearDupIndex over Redis; inherits the exact verification rules (``_verify``)."""
+
+    def __init__(
+        self, client: redis.Redis, config: NearDupConfig, prefix: str, worker: str
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.num_perm = config.num_perm
+        self.prefix = prefix
+        self.worker = worker
+        self.ttl_ms = 0
+        self._common = _CommonShingles()
+        self._added_since_rebuild = 0
+        self._seq = -1
+        self._read = client.register_script(_READ)
+        self._insert = client.register_script(INSERT_SCRIPT)
+        self._check_meta()
+        self._rebuild_common()
+
+    def _check_meta(self) -> None:
+        """Record the signature parameters; refuse a namespace built with different ones."""
+        c = self.config
+        params = f"{c.num_perm}/{c.shingle}/{c.seed}/{c.min_line_words}/{c.lead_words}/"
+        params += f"{c.lsh_bands}x{c.lsh_rows}"
+        key = self.prefix + "nd:meta"
+        self.client.set(key, params, nx=True)
+        stored = self.client.get(key)
+        if stored is not None and stored.decode() != params:
+            raise ValueError(f"near-dup state was built with {stored.decode()}, config wants {params}")
+
+    def _rebuild_common(self) -> None:
+        """Recount furniture statistics from the most recent docs of every worker."""
+        self._common.clear()
+        self._added_since_rebuild = 0
+        self._seq = int(self.client.get(self.prefix + "nd:seq") or 0)
+        ids = self.client.zrange(self.prefix + "nd:recent", -self.config.common_window, -1)
+        for start in range(0, len(ids), 500):
+            pipe = self.client.pipeline(transaction=False)
+            for doc in ids[start : start + 500]:
+                pipe.hget(f"{self.prefix}nd:doc:{doc.decode()}", "shingles")
+            for blob in pipe.execute():
+                if blob:
+                    self._common.add(np.frombuffer(blob, dtype=np.uint32))
+
+    def _count(self, shingles: np.ndarray) -> None:
+        """Add one stored doc to the furniture statistics (rebuilding every window)."""
+        self._common.add(shingles)
+        self._added_since_rebuild += 1
+        if self._added_since_rebuild >= self.config.common_window:
+            self._rebuild_common()
+
+    def _band_list(self, sig: Signature) -> tuple[list[str], int]:
+        """All band keys (whole text first, then lead) as strings, and how many are whole."""
+        whole, lead = self._keys(sig)
+        return [str(k) for k in whole + lead], len(whole)
+
+    def _lookup(self, sig: Signature) -> tuple[list[Match], list[str]]:
+        """Verified matches, and the members seen in each band (for a later claim)."""
+        bands, nwhole = self._band_list(sig)
+        c = self.config
+        docs, seq, recent, seen = self._read(
+            args=[self.prefix, nwhole, c.max_candidates, self._seq, *bands]
+        )
+        self._sync(int(seq), recent)
+        return self._verify_all(sig, docs), [s.decode() for s in seen]
+
+    def _sync(self, seq: int, recent: list[Any] | None) -> None:
+        """Count docs stored since the last sync (rebuild when far behind: Lua false)."""
+        if recent is None:
+            self._rebuild_common()
+            return
+        for _doc, blob in recent:
+            if blob:
+                self._count(np.frombuffer(blob, dtype=np.uint32))
+        self._seq = max(self._seq, seq)
+
+    def _verify_all(self, sig: Signature, docs: list[Any]) -> list[Match]:
+        """Exact check of each candidate, as NearDupIndex.find_all does."""
+        q_size = self._content_size(sig.shingles)
+        best: dict[str, Match] = {}
+        for doc, via_whole, keeper, d_size, blob in docs:
+            verdict = self._verify(
+                sig.shingles, q_size, np.frombuffer(blob, dtype=np.uint32), int(d_size)
+            )
+            if verdict is None:
+                continue
+            doc_id = (keeper or doc).decode()
+            reason = verdict[1] if int(via_whole) or verdict[1] == "near" else "lead"
+            if doc_id not in best or verdict[0] > best[doc_id].similarity:
+                best[doc_id] = Match(doc_id, round(verdict[0], 4), reason)
+        return sorted(best.values(), key=lambda m: (m.reason != "near", -m.similarity))
+
+    def find_all(self, sig: Signature) -> list[Match]:
+        """Every verified match (one per reported doc id), best first."""
+        return self._lookup(sig)[0]
+
+    def add(self, doc_id: str, sig: Signature, now: float, keeper: str | None = None) -> None:
+        """Store a signature unconditionally (pending until the state commits)."""
+        self._write(doc_id, sig, now, keeper, [], None, [])
+
+    def claim(
+        self,
+        doc_id: str,
+        sig: Signature,
+        now: float,
+        guards: list[str],
+        extra: list[str] | None = None,
+    ) -> Match | tuple[str, str] | None:
+        """Atomically store SIG unless a guard key or a verified near-duplicate exists.
+
+        Returns None when stored, (guard key, its article id) when a guard key exists,
+        or the Match that won. EXTRA is passed to the insert script (keys and a hash to set).
+        """
+        for _attempt in range(MAX_RETRIES):
+            matches, seen = self._lookup(sig)
+            if matches:
+                return matches[0]
+            bands, _ = self._band_list(sig)
+            result = self._write(doc_id, sig, now, None, guards, list(zip(bands, seen)), extra)
+            if result != "retry":
+                return result
+            log.debug("claim of %s raced with another worker; retrying", doc_id)
+        raise RuntimeError(f"near-dup claim of {doc_id} kept racing; giving up")
+
+    def _write(
+        self,
+        doc_id: str,
+        sig: Signature,
+        now: float,
+        keeper: str | None,
+        guards: list[str],
+        expect: list[tuple[str, str]] | None,
+        extra: list[str] | None,
+    ) -> tuple[str, str] | str | None:
+        """Run the insert script: 'retry' on a race, (guard key, article id) on a hit, else None."""
+        bands, _ = self._band_list(sig)
+        args: list[Any] = [self.prefix, self.worker, now, self.ttl_ms, doc_id, keeper or ""]
+        args += [self.config.common_window, len(guards), *guards, len(expect or [])]
+        for band, members in expect or []:
+            args += [band, members]
+        args += extra or [0, 0]
+        args += [",".join(bands), self._content_size(sig.shingles), sig.shingles.tobytes()]
+        result = self._insert(args=args)
+        status = result[0].decode()
+        if status == "dup":
+            return result[2].decode(), result[1].decode()
+        if status == "retry":
+            return "retry"
+        self._after_insert(int(result[1]), sig)
+        return None
+
+    def _after_insert(self, seq: int, sig: Signature) -> None:
+        """Count our own doc now when nobody else inserted since our last sync."""
+        if seq and seq == self._seq + 1:
+            self._count(sig.shingles)
+            self._seq = seq
+
+    def evict(self, older_than: float) -> int:
+        """Drop signatures added before OLDER_THAN; return how many."""
+        ids = self.client.zrangebyscore(self.prefix + "nd:added", "-inf", f"({older_than}")
+        for start in range(0, len(ids), 500):
+            drop_docs(self.client, self.prefix, [i.decode() for i in ids[start : start + 500]])
+        if ids:
+            log.info("evicted %d near-dup signatures", len(ids))
+        return len(ids)
+
+    def size(self) -> int:
+        """Number of stored documents."""
+        return int(self.client.zcard(self.prefix + "nd:added"))
+
+
+DROP_SCRIPT = """
+local p = ARGV[1]
+for i = 2, #ARGV do
+  local doc = p .. 'nd:doc:' .. ARGV[i]
+  local bands = redis.call('HGET', doc, 'bands') or ''
+  for b in string.gmatch(bands, '[^,]+') do redis.call('SREM', p .. 'nd:b:' .. b, ARGV[i]) end
+  redis.call('DEL', doc)
+  redis.call('ZREM', p .. 'nd:added', ARGV[i])
+  redis.call('ZREM', p .. 'nd:recent', ARGV[i])
+end
+return #ARGV - 1
+"""
+
+
+def drop_docs(client: redis.Redis, prefix: str, doc_ids: list[str]) -> int:
+    """Delete docs and their band memberships atomically; return how many ids were given."""
+    if not doc_ids:
+        return 0
+    return int(client.eval(DROP_SCRIPT, 0, prefix, *doc_ids))

@@ -1,0 +1,131 @@
+"""Crash safety: a crawl SIGKILLed at any moment, then rerun, publishes every article once."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, read_jsonl, run_cli
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import crashloop
+from crashloop import Site, TrialPlan, TrialResult
+
+ARTICLES = 60
+PUBLISH_EVERY = 10
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    """A synthetic site of 60 distinct articles on loopback."""
+    with crashloop.serve_synthetic(ARTICLES, seed=11) as served:
+        yield served
+
+
+def _kill_after_publish(command: list[str], out: Path, log: Path, result: TrialResult) -> None:
+    """Start a crawl and SIGKILL it the moment its first part appears under a final name."""
+    result.runs += 1
+    proc = crashloop.start(command, log)
+    started = time.monotonic()
+    while proc.poll() is None and not list(out.glob("articles-*.jsonl")):
+        time.sleep(0.002)
+    if proc.poll() is None:
+        proc.kill()
+        result.kill_times.append(time.monotonic() - started)
+    proc.wait()
+    crashloop.reap_session(proc.pid)
+
+
+def _final_run(command: list[str], log: Path, result: TrialResult, site: Site, out: Path) -> None:
+    """Rerun to completion and check the published files."""
+    code = crashloop.run_to_end(command, log, result)
+    assert code == 0, log.read_text(errors="replace")[-2000:]
+    result.check.add(crashloop.check_output(out, site.urls, {}))
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        TrialPlan(1, kill_at=0.3),  # during interpreter start-up
+        TrialPlan(2, kill_at=2.5, second_kill_at=2.0),  # two killed runs in a row
+    ],
+    ids=["startup", "twice"],
+)
+def test_killed_crawl_loses_and_repeats_nothing(
+    site: Site, plan: TrialPlan, tmp_path: Path
+) -> None:
+    result = crashloop.run_trial(site, plan, tmp_path, PUBLISH_EVERY)
+    assert not result.failures
+    assert result.check == crashloop.Check(), crashloop.format_row(result)
+
+
+def test_kill_right_after_a_publish_loses_and_repeats_nothing(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = crashloop.crawl_command(site.feed, out, PUBLISH_EVERY)
+    result = TrialResult(TrialPlan(4, None))
+    _kill_after_publish(command, out, tmp_path / "killed.log", result)
+    assert result.kill_times, "the crawl finished before its first part was published"
+    _final_run(command, tmp_path / "final.log", result, site, out)
+    assert result.check == crashloop.Check()
+
+
+def test_crawl_survives_its_workers_being_killed(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = crashloop.crawl_command(site.feed, out, PUBLISH_EVERY)
+    result = TrialResult(TrialPlan(5, None))
+    proc = crashloop.start(command, tmp_path / "workers.log")
+    while proc.poll() is None and not list(out.glob(".articles-*.tmp")):
+        time.sleep(0.005)
+    result.workers_killed = crashloop.kill_children(proc)
+    assert proc.wait(timeout=120) == 0, (tmp_path / "workers.log").read_text()[-2000:]
+    assert result.workers_killed >= 1
+    _final_run(command, tmp_path / "final.log", result, site, out)
+    assert result.check == crashloop.Check()
+
+
+def _backup(state: Path, copy: Path) -> None:
+    """A consistent copy of an SQLite state file (WAL included)."""
+    with sqlite3.connect(state) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _restore(copy: Path, state: Path) -> None:
+    """Put an older state back in place, as if the newer commits never happened."""
+    for leftover in state.parent.glob(state.name + "-*"):
+        leftover.unlink()
+    copy.replace(state)
+
+
+def _crawl(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run a crawl and insist it succeeded."""
+    done = run_cli("crawl", *args, "--workers", "1", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def test_published_but_uncommitted_file_is_reingested(site: Site, tmp_path: Path) -> None:
+    out, older = tmp_path / "out", tmp_path / "older.sqlite"
+    first = sorted(site.urls)[:20]
+    (tmp_path / "first.txt").write_text("\n".join(first) + "\n", encoding="utf-8")
+    _crawl(f"@{tmp_path / 'first.txt'}", "-o", str(out))
+    _backup(out / ".state.sqlite", older)
+    time.sleep(1.1)  # the next run gets its own file name stamp
+    second = _crawl(site.feed, "-o", str(out))
+    assert f"new={ARTICLES - 20}" in second.stderr
+    _restore(older, out / ".state.sqlite")  # as if killed between rename and commit
+
+    third = _crawl(site.feed, "-o", str(out))
+
+    assert "recovered 40 articles" in third.stderr
+    assert "new=0" in third.stderr
+    assert "seen_url=60" in third.stderr  # nothing re-fetched either
+    urls = [record["url"] for record in read_jsonl(out)]
+    assert sorted(urls) == sorted(site.urls)
