@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections.abc import Mapping
@@ -101,7 +102,8 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
 def _load_tree(html: bytes | str) -> HtmlElement:
     """Decode and parse the page, or raise NoArticle (empty_body / not_html)."""
     if isinstance(html, bytes):
-        if html.lstrip()[:4] in {m[:4] for m in _BINARY_MAGIC} or b"\x00" in html[:1024]:
+        utf16 = html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if html.lstrip().startswith(_BINARY_MAGIC) or (b"\x00" in html[:1024] and not utf16):
             raise NoArticle("not_html", "binary content")
         html = metadata.decode_html(html)
     if not html.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import re
@@ -28,6 +29,11 @@ from pipelines.cleanup import line_key
 
 logger = logging.getLogger(__name__)
 
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([\w.-]+)""", re.IGNORECASE)
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-\u2013\u2014\u00bb:]|::)\s+")
@@ -97,8 +103,9 @@ def htmldate_date(tree: HtmlElement, url: str | None) -> str | None:
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode page bytes: BOM, declared charset, meta charset, then detection."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
     head = data[:4096]
     candidates = [declared]
     for pattern in (_XML_ENCODING, _META_CHARSET):

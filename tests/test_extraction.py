@@ -115,6 +115,15 @@ def test_declared_latin1_charset_and_detected_language() -> None:
     assert (article.published, article.published_source) == ("2023-11-02", "meta")
 
 
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "cp1252"])
+def test_bytes_are_decoded_robustly(codec: str) -> None:
+    html = html_with("", "<p>Caf\u00e9 owners welcomed the na\u00efve plan.</p>")
+    if codec == "cp1252":
+        html = html.replace("<head>", '<head><meta charset="windows-1252">')
+    article = extract_article(html.encode(codec))
+    assert "Caf\u00e9 owners welcomed the na\u00efve plan." in article.text
+
+
 def test_json_ld_date_beats_meta_and_stray_footer_date() -> None:
     article = extract_article(page("wp_news.html"), "https://courier.example/x")
     assert article.published == "2024-05-14T08:15:00+00:00"
@@ -148,6 +157,7 @@ def test_feed_fallback_ignored_when_page_has_a_date() -> None:
         (b"", "empty_body"),
         (b"   \n ", "empty_body"),
         (b"%PDF-1.7 binary", "not_html"),
+        (b"\xff\xd8\xff\xe0 jpeg bytes <html>", "not_html"),
         ("just some plain words, no markup at all", "not_html"),
         ("<html><body>   </body></html>", "empty_body"),
         ("<html><body><p>Too short to be an article.</p></body></html>", "too_short"),

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
 from crawler.commands.common import GlobalOptions, fail
+
+if TYPE_CHECKING:
+    from crawler.discovered import DiscoveredLink
 
 
 @click.command()
@@ -42,30 +47,47 @@ def discover(
       newsdedup discover https://example.com/sitemap.xml
       newsdedup discover feed.xml.gz --base-url https://example.com/feed.xml --jsonl
     """
-    from crawler.discovery import parse_source
-
     seen: set[str] = set()
     for source in sources:
-        body, url, content_type = _load(source, base_url, timeout)
-        result = parse_source(body, url, content_type)
-        if result.error and not (result.links or result.sitemaps):
-            click.echo(f"newsdedup: {source}: nothing found ({result.error})", err=True)
-        urls = [(link.url, link) for link in result.links] + [(u, None) for u in result.sitemaps]
-        for found, link in urls:
-            if found in seen:
+        for link, kind in _links(source, base_url, timeout):
+            if link.url in seen:
                 continue
-            seen.add(found)
+            seen.add(link.url)
             if not as_jsonl:
-                click.echo(found)
+                click.echo(link.url)
                 continue
             record = {
-                "url": found,
-                "title": link.title if link else None,
-                "published": (link.published or link.lastmod) if link else None,
+                "url": link.url,
+                "title": link.title,
+                "published": link.published or link.lastmod,
                 "source": source,
-                "kind": result.kind,
+                "kind": kind,
             }
             click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def _links(
+    source: str, base_url: str | None, timeout: float
+) -> Iterator[tuple[DiscoveredLink, str]]:
+    """(link, kind) pairs a source yields; a fetched sitemap index or homepage is followed once."""
+    from crawler.discovery import DiscoveredLink, feed_links_from_html, parse_source
+
+    body, url, content_type = _load(source, base_url, timeout)
+    result = parse_source(body, url, content_type)
+    remote = urlsplit(source).scheme in ("http", "https")
+    children = result.sitemaps
+    if remote and result.kind == "html":
+        children = feed_links_from_html(body, url)
+    if result.error and not (result.links or children):
+        click.echo(f"newsdedup: {source}: nothing found ({result.error})", err=True)
+    yield from ((link, result.kind) for link in result.links)
+    for child in children:
+        if not remote:
+            yield DiscoveredLink(child), result.kind
+            continue
+        child_body, child_url, child_type = _fetch(child, timeout)
+        child_result = parse_source(child_body, child_url, child_type)
+        yield from ((link, child_result.kind) for link in child_result.links)
 
 
 def _load(source: str, base_url: str | None, timeout: float) -> tuple[bytes, str, str | None]:
