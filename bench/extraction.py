@@ -115,8 +115,9 @@ def run_all(pages: list[Page], extractors: list[tuple[str, Extractor]]) -> dict[
 
 
 def score_dev(pages: list[Page], extractors: list[tuple[str, Extractor]]) -> None:
-    """Print P, R, F1, empty pages and docs/s of each extractor."""
-    for name, (preds, wall, cpu) in run_all(pages, extractors).items():
+    """Print P, R, F1, empty pages and docs/s of each extractor, then the time ratio."""
+    results = run_all(pages, extractors)
+    for name, (preds, wall, cpu) in results.items():
         counts = [page_counts(truth, preds[page_id]) for page_id, _h, _u, truth in pages]
         p, r, f1 = precision_recall(counts)
         empty = sum(1 for text in preds.values() if not TOKEN.search(text))
@@ -125,6 +126,9 @@ def score_dev(pages: list[Page], extractors: list[tuple[str, Extractor]]) -> Non
             f"docs/s={len(pages) / wall:.1f}  cpu_docs/s={len(pages) / cpu:.1f}",
             flush=True,
         )
+    (base, (_, base_wall, base_cpu)), *others = results.items()
+    for name, (_, wall, cpu) in others:
+        print(f"time {name}/{base}: wall x{wall / base_wall:.2f}  cpu x{cpu / base_cpu:.2f}")
 
 
 def _contains(hay: list[str], phrase: str) -> bool:

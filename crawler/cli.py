@@ -44,9 +44,17 @@ def main() -> None:
 
 def _register() -> None:
     """Attach the commands (each in its own module, imported lazily where heavy)."""
-    from crawler.commands import crawl, dedup, demo, discover, extract
+    from crawler.commands import crawl, dedup, demo, discover, extract, report
 
-    for command in (crawl.crawl, discover.discover, extract.extract, dedup.dedup, demo.demo):
+    commands = (
+        crawl.crawl,
+        discover.discover,
+        extract.extract,
+        dedup.dedup,
+        report.report,
+        demo.demo,
+    )
+    for command in commands:
         cli.add_command(command)
 
 

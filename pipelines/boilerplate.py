@@ -17,13 +17,12 @@ LONG_LINE_PAGES = 5  # longer lines need at least this many pages
 MAX_LEARN_WORDS = 80  # longer lines are body paragraphs: never learned
 MAX_STRIP_SHARE = 0.5  # never strip more than this share of a page's characters
 _WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
 _CHUNK = 500  # SQLite host parameters per query
 
 
 def line_hash(line: str) -> int | None:
-    """Signed 64-bit hash of a line's lower-cased words (digits folded); None if no word."""
-    words = _WORD.findall(_DIGIT.sub("0", line.lower()))
+    """Signed 64-bit hash of a line's lower-cased words; None if it has no word."""
+    words = _WORD.findall(line.lower())
     if not words:
         return None
     digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()

@@ -80,6 +80,7 @@ class Deduplicator:
             "duplicate_of_url": kept.url if kept else None,
             "duplicate_of_source": kept.source if kept else None,
             "fetched_at": item.fetched_at,
+            "text": item.text,
         }
 
 

@@ -147,7 +147,9 @@ class RedisNearDupIndex(NearDupIndex):
         self.client.set(key, params, nx=True)
         stored = self.client.get(key)
         if stored is not None and stored.decode() != params:
-            raise ValueError(f"near-dup state was built with {stored.decode()}, config wants {params}")
+            raise ValueError(
+                f"near-dup state was built with {stored.decode()}, config wants {params}"
+            )
 
     def _rebuild_common(self) -> None:
         """Recount furniture statistics from the most recent docs of every worker."""
@@ -237,7 +239,9 @@ class RedisNearDupIndex(NearDupIndex):
             if matches:
                 return matches[0]
             bands, _ = self._band_list(sig)
-            result = self._write(doc_id, sig, now, None, guards, list(zip(bands, seen)), extra)
+            result = self._write(
+                doc_id, sig, now, None, guards, list(zip(bands, seen, strict=True)), extra
+            )
             if result != "retry":
                 return result
             log.debug("claim of %s raced with another worker; retrying", doc_id)

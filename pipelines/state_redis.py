@@ -118,8 +118,6 @@ class RedisState:
         worker: str,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
-        from pipelines.redis_lease import WorkerLease
-
         self.client = client
         self.prefix = f"{namespace}:"
         self.worker = worker
@@ -131,10 +129,15 @@ class RedisState:
         try:
             self.near_dup = RedisNearDupIndex(client, near_dup_config, self.prefix, worker)
             self.line_counts = RedisLineCounts(client, self.prefix)
+            if undone := self.rollback(worker):
+                logger.warning("undid %d uncommitted entries of a killed run of %s", undone, worker)
             self.recover_dead_workers()
         except ValueError as exc:
             self.lease.release()
             raise StateError(f"Redis state {namespace}: {exc}") from exc
+        except redis.RedisError as exc:
+            self.lease.release()
+            raise RedisStateError(f"Redis state error: {exc}") from exc
         self.lease.start_heartbeat(self.recover_dead_workers)
 
     def _guarded(self, call: Callable[[], Any]) -> Any:
@@ -240,9 +243,10 @@ class RedisState:
         self._guarded(lambda: self.client.delete(f"{self.prefix}pending:{self.worker}"))
 
     def rollback(self, worker: str) -> int:
-        """Undo WORKER's uncommitted writes; return how many entries were undone."""
+        """Undo WORKER's uncommitted writes; return how many articles/signatures were undone."""
         docs = [d.decode() for d in self.client.eval(_ROLLBACK, 0, self.prefix, worker)]
-        self.client.eval(DROP_SCRIPT, 0, self.prefix, *docs) if docs else None
+        if docs:
+            self.client.eval(DROP_SCRIPT, 0, self.prefix, *docs)
         return len(docs)
 
     def recover_dead_workers(self) -> list[str]:
@@ -309,6 +313,109 @@ class RedisLineCounts:
             return {}
         found = self.client.hmget(f"{self.prefix}bp:l:{site}", [str(h) for h in wanted])
         return {h: int(n) for h, n in zip(wanted, found, strict=True) if n is not None}
+
+
+class WorkerLease:
+    """A worker name held by one live process: a Redis key with a TTL, kept alive by a thread."""
+
+    def __init__(self, client: redis.Redis, prefix: str, worker: str, seconds: float) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.worker = worker
+        self.key = f"{prefix}lease:{worker}"
+        self.value = f"{socket.gethostname()} {os.getpid()} {time.time():.0f}"
+        self.ms = int(seconds * 1000)
+        self.healthy = True  # False once Redis could not be reached for a whole lease
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        """Take the worker name, or a dead local holder's; else raise LockHeld."""
+        if not self.client.set(self.key, self.value, nx=True, px=self.ms):
+            holder = (self.client.get(self.key) or b"").decode()
+            if not (
+                _dead_local(holder)
+                and self.client.eval(_CAS, 1, self.key, holder, self.value, self.ms)
+            ):
+                raise LockHeld(f"another run holds worker {self.worker!r} ({_describe(holder)})")
+            logger.warning(
+                "took over worker %s from a dead run (%s)", self.worker, _describe(holder)
+            )
+        self.client.sadd(f"{self.prefix}workers", self.worker)
+
+    def dead_workers(self) -> list[str]:
+        """Registered workers (other than this one) whose lease has expired."""
+        workers = [w.decode() for w in self.client.smembers(f"{self.prefix}workers")]
+        others = [w for w in workers if w != self.worker]
+        pipe = self.client.pipeline(transaction=False)
+        for worker in others:
+            pipe.exists(f"{self.prefix}lease:{worker}")
+        return [w for w, alive in zip(others, pipe.execute(), strict=True) if not alive]
+
+    def lock_reaping(self, worker: str) -> bool:
+        """True for the one live worker that gets to recover WORKER now."""
+        return bool(
+            self.client.set(f"{self.prefix}reap:{worker}", self.worker, nx=True, px=self.ms)
+        )
+
+    def start_heartbeat(self, reap: Callable[[], object]) -> None:
+        """Refresh the lease every third of its length; recover dead workers once a lease."""
+        self._thread = threading.Thread(target=self._beat, args=(reap,), daemon=True)
+        self._thread.start()
+
+    def _beat(self, reap: Callable[[], object]) -> None:
+        """The heartbeat loop (own thread)."""
+        last_ok = last_reap = time.monotonic()
+        while not self._stop.wait(self.ms / 3000):
+            try:
+                if not self.client.eval(_CAS, 1, self.key, self.value, self.value, self.ms):
+                    logger.error("lost the lease of worker %s (Redis restarted?)", self.worker)
+                    self.healthy = False
+                    continue
+                last_ok = time.monotonic()
+                if last_ok - last_reap > self.ms / 1000:
+                    last_reap = last_ok
+                    reap()
+            except redis.RedisError as exc:
+                logger.warning("Redis heartbeat failed: %s", exc)
+                if time.monotonic() - last_ok > self.ms / 1000:
+                    self.healthy = False
+
+    def stop_heartbeat(self) -> None:
+        """Stop the heartbeat thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def release(self) -> None:
+        """Give the worker name back (only if still ours)."""
+        self.stop_heartbeat()
+        self.client.eval(_CAS, 1, self.key, self.value, self.value, 1)
+        self.client.srem(f"{self.prefix}workers", self.worker)
+
+
+def _dead_local(holder: str) -> bool:
+    """True when HOLDER ("host pid start") is a process of this host that no longer runs."""
+    try:
+        host, pid, _ = holder.split()
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError):
+        return False
+    return False
+
+
+def _describe(holder: str) -> str:
+    """'host H pid N since T' for messages."""
+    try:
+        host, pid, started = holder.split()
+    except ValueError:
+        return "unknown holder"
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(started)))
+    return f"host {host} pid {pid} since {since}"
 
 
 def default_worker() -> str:

@@ -21,18 +21,18 @@ TOPICS = ["bridge", "library", "ferry", "orchard", "stadium"]
 
 
 def body(topic: str) -> list[str]:
-    """Three body paragraphs about one topic, unique to its page."""
+    """Three body lines about one topic, unique to its page (one short, with a number)."""
     return [
         f"Councillors voted on Tuesday to fund the new {topic} after a long debate in the chamber.",
         f"Residents had campaigned for the {topic} for a decade, collecting thousands of names.",
         f"Work on the {topic} starts next spring and should be finished within two years.",
+        f"Votes: {TOPICS.index(topic) + 4} to 3",
     ]
 
 
 def page_text(n: int) -> str:
     """Page n of the generated site: shared furniture around its own body."""
-    footer = [*FURNITURE_END[:1], FURNITURE_END[1].replace("2024", str(2020 + n))]
-    return "\n".join([*FURNITURE_TOP, *body(TOPICS[n]), *footer])
+    return "\n".join([*FURNITURE_TOP, *body(TOPICS[n]), *FURNITURE_END])
 
 
 def sqlite_store() -> LineCountStore:
