@@ -37,6 +37,7 @@ class ArticleItem:
     encoding: str | None = None
     fetched_at: str = ""
     request_url: str = ""
+    alias_urls: list[str] = field(default_factory=list)
     fallbacks: dict[str, Any] = field(default_factory=dict)
     id: str = ""
     canonical_url: str = ""

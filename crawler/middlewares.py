@@ -61,16 +61,16 @@ class SeenUrlMiddleware:
         """False for an article request whose URL is known or already queued."""
         if not isinstance(obj, Request) or not obj.meta.get(ARTICLE_META):
             return True
-        key = url_key(obj.url)
-        if first := self.queued.get(key):
+        keys = request_keys(obj)
+        if first := next((self.queued[k] for k in keys if k in self.queued), None):
             if first != obj.url:  # another URL of a page queued in this run
                 self._url_duplicate(obj, first)
             return False
-        if self.runtime.store.article_for_url_keys([key]):
+        if self.runtime.store.article_for_url_keys(keys):
             self.stats.inc_value("newsdedup/skipped/seen_url")
             self.runtime.health.source(obj.meta.get("source")).skipped_seen += 1
             return False
-        self.queued[key] = obj.url
+        self.queued.update(dict.fromkeys(keys, obj.url))
         return True
 
     def _url_duplicate(self, request: Request, first_url: str) -> None:
@@ -89,3 +89,12 @@ class SeenUrlMiddleware:
                 "duplicate_of_url": first_url,
             }
         )
+
+
+def request_keys(request: Request) -> list[str]:
+    """URL keys of an article request: its URL and its feed GUID when that is a URL."""
+    keys = [url_key(request.url)]
+    guid = request.meta.get("guid_url")
+    if guid and (key := url_key(guid)) not in keys:
+        keys.append(key)
+    return keys

@@ -111,6 +111,6 @@ def fill_item(
         item.canonical_url = canonical_url(item.url)
     item.id = article_id(item.canonical_url)
     item.content_hash = content_hash(text)
-    urls = {item.url, item.request_url or item.url, item.canonical_url}
+    urls = {item.url, item.request_url or item.url, item.canonical_url, *item.alias_urls}
     item.url_keys = sorted(url_key(u) for u in urls)
     item.body = b""

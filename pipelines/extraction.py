@@ -114,7 +114,7 @@ def _load_tree(html: bytes | str) -> HtmlElement:
     if tree is None:
         raise NoArticle("not_html", "unparsable")
     body = tree.find(".//body")
-    if body is None or not "".join(body.itertext()).strip():
+    if body is None or not any(text.strip() for text in body.itertext()):
         raise NoArticle("empty_body")
     return tree
 

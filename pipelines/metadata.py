@@ -95,10 +95,15 @@ def _shown_title_part(tree: HtmlElement) -> str | None:
 
 
 def htmldate_date(tree: HtmlElement, url: str | None) -> str | None:
-    """Publication date found by htmldate (original date, not in the future)."""
+    """Publication date found by htmldate: quick search, then the extensive one."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    found = find_date(tree, url=url, extensive_search=True, original_date=True, max_date=today)
-    return normalise_date(found) if isinstance(found, str) else None
+    for extensive in (False, True):
+        found = find_date(
+            tree, url=url, extensive_search=extensive, original_date=True, max_date=today
+        )
+        if isinstance(found, str) and (value := normalise_date(found)):
+            return value
+    return None
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:

@@ -22,14 +22,14 @@ _TOKEN_CACHE_MAX = 1 << 19
 class NearDupConfig:
     """Near-duplicate detection settings; defaults chosen by bench/dedup.py (see bench/DEDUP.md)."""
 
-    threshold: float = 0.7  # containment of the smaller doc's content shingles in the larger
+    threshold: float = 0.6  # containment of the smaller doc's content shingles in the larger
     jaccard: float = 0.5  # Jaccard of content shingles, alone enough to call a duplicate
     num_perm: int = 64  # MinHash permutations per signature (>= lsh_bands * lsh_rows)
     shingle: int = 5  # word n-gram size
     min_line_words: int = 10  # content = lines with at least this many words (drops nav/bylines)
     min_shingles: int = 40  # containment needs this many content shingles on the smaller side
-    lsh_bands: int = 21  # LSH bands of lsh_rows rows: candidate generator tuned for low Jaccard
-    lsh_rows: int = 3
+    lsh_bands: int = 32  # LSH bands of lsh_rows rows: candidate generator tuned for low Jaccard
+    lsh_rows: int = 2
     lead_words: int = 100  # the lead signature covers the first N content words
     common_docs: int = 3  # a shingle seen in this many stored docs is furniture, not content
     common_window: int = 20_000  # furniture statistics cover the most recent N stored docs

@@ -33,14 +33,20 @@ MAX_RETRIES = 20
 
 _READ = """
 local p, nwhole, maxc, last = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local ng = tonumber(ARGV[6])
+for i = 7, 6 + ng do
+  local v = redis.call('GET', ARGV[i])
+  if v and v ~= ARGV[5] then return {'dup', v, ARGV[i]} end
+end
+local first = 7 + ng
 local hits, via, order, bands = {}, {}, {}, {}
-for i = 5, #ARGV do
+for i = first, #ARGV do
   local members = redis.call('SMEMBERS', p .. 'nd:b:' .. ARGV[i])
   bands[#bands + 1] = table.concat(members, ',')
   for _, m in ipairs(members) do
     if not hits[m] then hits[m] = 0; via[m] = 0; order[#order + 1] = m end
     hits[m] = hits[m] + 1
-    if i - 4 <= nwhole then via[m] = 1 end
+    if i - first < nwhole then via[m] = 1 end
   end
 end
 table.sort(order, function(a, b)
@@ -177,13 +183,16 @@ class RedisNearDupIndex(NearDupIndex):
         whole, lead = self._keys(sig)
         return [str(k) for k in whole + lead], len(whole)
 
-    def _lookup(self, sig: Signature) -> tuple[list[Match], list[str]]:
-        """Verified matches, and the members seen in each band (for a later claim)."""
+    def _lookup(
+        self, sig: Signature, doc_id: str = "", guards: tuple[str, ...] = ()
+    ) -> tuple[list[Match] | tuple[str, str], list[str]]:
+        """Verified matches (or the first guard key found and its value), and band members."""
         bands, nwhole = self._band_list(sig)
-        c = self.config
-        docs, seq, recent, seen = self._read(
-            args=[self.prefix, nwhole, c.max_candidates, self._seq, *bands]
-        )
+        args = [self.prefix, nwhole, self.config.max_candidates, self._seq, doc_id, len(guards)]
+        result = self._read(args=[*args, *guards, *bands])
+        if result[0] == b"dup":
+            return (result[2].decode(), result[1].decode()), []
+        docs, seq, recent, seen = result
         self._sync(int(seq), recent)
         return self._verify_all(sig, docs), [s.decode() for s in seen]
 
@@ -215,7 +224,8 @@ class RedisNearDupIndex(NearDupIndex):
 
     def find_all(self, sig: Signature) -> list[Match]:
         """Every verified match (one per reported doc id), best first."""
-        return self._lookup(sig)[0]
+        matches = self._lookup(sig)[0]
+        return matches if isinstance(matches, list) else []
 
     def add(self, doc_id: str, sig: Signature, now: float, keeper: str | None = None) -> None:
         """Store a signature unconditionally (pending until the state commits)."""
@@ -235,7 +245,10 @@ class RedisNearDupIndex(NearDupIndex):
         or the Match that won. EXTRA is passed to the insert script (keys and a hash to set).
         """
         for _attempt in range(MAX_RETRIES):
-            matches, seen = self._lookup(sig)
+            matches, seen = self._lookup(sig, doc_id, tuple(guards))
+            if isinstance(matches, tuple):
+                return matches
+            matches = [m for m in matches if m.doc_id != doc_id]  # a retried claim of ours
             if matches:
                 return matches[0]
             bands, _ = self._band_list(sig)

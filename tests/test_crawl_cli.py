@@ -66,9 +66,9 @@ def test_wire_copy_and_tracking_repost_are_duplicates(two_runs: dict[str, Any]) 
 def test_second_run_emits_nothing_and_fetches_no_article(two_runs: dict[str, Any]) -> None:
     second = two_runs["second"]
     assert second.returncode == 0, second.stderr
-    assert "new=0" in second.stderr and "articles=0" in second.stderr
+    assert "new=0" in second.stderr and "articles=0" in second.stderr, second.stderr
     article_hits = [h for h in two_runs["hits"] if "/2026/" in h]
-    assert article_hits == []
+    assert article_hits == [], (second.stderr, two_runs["first"].stderr)
     assert sorted(h for h in two_runs["hits"] if h != "/robots.txt") == sorted(FEEDS)
     assert len(read_jsonl(two_runs["out"])) == 24
 

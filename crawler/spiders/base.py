@@ -111,6 +111,8 @@ class NewsSpider(Spider):
                 "author": link.author,
             }
             meta = {ARTICLE_META: True, "source": source, "fallbacks": fallbacks}
+            if link.guid and link.guid.startswith(("http://", "https://")):
+                meta["guid_url"] = link.guid
             yield Request(
                 link.url, callback=self.parse_article, errback=self.on_article_error, meta=meta
             )
@@ -129,6 +131,7 @@ class NewsSpider(Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             request_url=response.request.url if response.request else response.url,
             fallbacks=response.meta.get("fallbacks") or {},
+            alias_urls=[response.meta["guid_url"]] if response.meta.get("guid_url") else [],
         )
 
     def mark_source(self, source: str, state: str, kind: str | None = None) -> None:
