@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 
 EXIT_LOCKED = 75
 TRIAL_TIMEOUT = 300.0  # seconds any single crawl may take before the bench gives up on it
+STALL = 20.0  # seconds without any change in the output folder: the crawl is hung
 
 
 @dataclass(frozen=True)
@@ -309,18 +310,39 @@ def killed_run(command: list[str], log: Path, at: float, result: TrialResult) ->
         result.failures.append(f"{lingering} worker(s) outlived the killed crawl by 2 s")
 
 
+def _activity(out: Path) -> tuple[tuple[str, int], ...]:
+    """Names and sizes of everything in OUT (temp files and the state WAL included)."""
+    if not out.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size) for p in out.iterdir() if p.is_file()))
+
+
+def wait_or_stall(proc: subprocess.Popen[bytes], out: Path, stall: float = STALL) -> int | None:
+    """Wait for PROC's exit code; None (and SIGKILL it) if OUT stops changing for STALL s."""
+    last, since = _activity(out), time.monotonic()
+    while proc.poll() is None:
+        time.sleep(0.2)
+        if (now := _activity(out)) != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > stall:
+            proc.kill()
+            proc.wait()
+            return None
+    return proc.returncode
+
+
 def worker_crash_run(command: list[str], log: Path, at: float, result: TrialResult) -> None:
     """SIGKILL the crawl's extraction workers AT seconds in; the crawl must still exit 0."""
     result.runs += 1
     proc = start(command, log)
     if wait_until(proc, time.monotonic(), at):
         result.workers_killed += kill_children(proc)
-    try:
-        code = proc.wait(timeout=TRIAL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        code = proc.wait()
-    if code != 0:
+    code = wait_or_stall(proc, Path(command[command.index("-o") + 1]))
+    if code is None:
+        result.failures.append(
+            f"crawl hung after its workers were killed (no output for {STALL:g} s)"
+        )
+    elif code != 0:
         result.failures.append(f"crawl with killed workers exited {code}")
     result.crash_drops += crash_drops(log)
     reap_session(proc.pid)

@@ -67,6 +67,8 @@ class CrawlResult:
             f"skipped={sum(self.grouped('skipped').values())}" + _detail(self.grouped("skipped")),
             f"dropped={sum(self.grouped('dropped').values())}" + _detail(self.grouped("dropped")),
             f"errors={sum(self.grouped('errors').values())}" + _detail(self.grouped("errors")),
+            f"state={self.count('state/articles')}"
+            + _detail({f"evicted_{k}": v for k, v in self.grouped("evicted").items() if v}),
             f"elapsed={self.elapsed:.1f}s",
         ]
         line = "newsdedup: " + " ".join(parts)

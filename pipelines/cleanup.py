@@ -41,7 +41,7 @@ _LABEL_LINE = re.compile(
     r"save( this)? article|listen to (this|the) article|\d+ min(ute)?s? read|"
     r"advertisement|sponsored( content)?|(advertisement )?(- )?scroll to continue.*|"
     r"story continues below.*|continue reading.*|back to top( button)?|scroll to top|"
-    r"(print|e-?mail) this( article| story| page)?|printer[- ]friendly( version)?|print|"
+    r"(print|e-?mail)( this)?( article| story| page)?|printer[- ]friendly( version)?|"
     r"order reprints|reprints?( & permissions)?|bookmark this|"
     r"(sign up|subscribe|sign in|log in)( now| today| here)?|([\w ]{0,30} )?newsletters?|"
     r"thank you|thanks for signing up|sorry|(last )?updated\b.*\d.*|published\b.*\d.*)\W*$",
@@ -62,7 +62,8 @@ _PROMO = re.compile(
     r"sign up (for|to|here|now)|newsletters?\b.*\b(inbox|sign|"
     r"subscri)|(inbox|sign up|subscri\w*)\b.*\bnewsletters?|follow (us|him|her|them|@\w+|\w+) on "
     r"(twitter|facebook|instagram)|download (our|the) app|get the .* app|"
-    r"all rights reserved|copyright\s*(©|ⓒ|\(c\)|\d{4})|©\s*\d{4}|share it with a friend|"
+    r"all rights reserved|copyright\s*(©|ⓒ|\(c\)|\d{4})|^\W*copyright\b.{0,60}\b(19|20)\d\d|"
+    r"©\s*\d{4}|share it with a friend|"
     r"cookies? (policy|to ensure|settings)|we use cookies|your email address will not be published|"
     r"save my name, email|have a tip\?|may be reached at|write to .* at \S+@|"
     r"tell us what you think|click to tweet|(to|in|into|straight to) your inbox|"

@@ -28,6 +28,13 @@ def site() -> Iterator[Site]:
         yield served
 
 
+@pytest.fixture(scope="module")
+def slow_site() -> Iterator[Site]:
+    """20 articles answering in 0.4 s each, so extraction workers sit idle between pages."""
+    with crashloop.serve_synthetic(20, seed=12, delay=0.4) as served:
+        yield served
+
+
 def _kill_after_publish(command: list[str], out: Path, log: Path, result: TrialResult) -> None:
     """Start a crawl and SIGKILL it the moment its first part appears under a final name."""
     result.runs += 1
@@ -75,18 +82,43 @@ def test_kill_right_after_a_publish_loses_and_repeats_nothing(site: Site, tmp_pa
     assert result.check == crashloop.Check()
 
 
-def test_crawl_survives_its_workers_being_killed(site: Site, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    command = crashloop.crawl_command(site.feed, out, PUBLISH_EVERY)
-    result = TrialResult(TrialPlan(5, None))
-    proc = crashloop.start(command, tmp_path / "workers.log")
+def _sleeping(pid: int) -> bool:
+    """True when process PID is blocked (idle), not running."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] == "S"
+
+
+def _kill_idle_workers(proc: subprocess.Popen[bytes], out: Path) -> int:
+    """Once an article is written, SIGKILL the extraction workers while both are idle."""
     while proc.poll() is None and not list(out.glob(".articles-*.tmp")):
         time.sleep(0.005)
-    result.workers_killed = crashloop.kill_children(proc)
-    assert proc.wait(timeout=120) == 0, (tmp_path / "workers.log").read_text()[-2000:]
-    assert result.workers_killed >= 1
-    _final_run(command, tmp_path / "final.log", result, site, out)
-    assert result.check == crashloop.Check()
+    idle_polls = 0
+    while proc.poll() is None and idle_polls < 3:
+        workers = [p for p in crashloop.session_pids(proc.pid) if p != proc.pid]
+        idle_polls = idle_polls + 1 if workers and all(map(_sleeping, workers)) else 0
+        time.sleep(0.01)
+    return crashloop.kill_children(proc)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pebble pool breaks or deadlocks when an idle worker dies (see pipelines/pool.py)",
+)
+def test_crawl_survives_its_idle_workers_being_killed(slow_site: Site, tmp_path: Path) -> None:
+    out, log = tmp_path / "out", tmp_path / "workers.log"
+    command = crashloop.crawl_command(slow_site.feed, out, PUBLISH_EVERY)
+    proc = crashloop.start(command, log)
+    killed = _kill_idle_workers(proc, out)
+    code = crashloop.wait_or_stall(proc, out, stall=15.0)
+    crashloop.reap_session(proc.pid)
+    assert killed >= 1
+    assert code == 0, "crawl hung or failed after its workers were killed"
+    summary = [line for line in log.read_text().splitlines() if "newsdedup: pages=" in line]
+    written = int(summary[-1].split("articles=")[1].split()[0])
+    assert written + crashloop.crash_drops(log) == len(slow_site.urls), summary[-1]
 
 
 def _backup(state: Path, copy: Path) -> None:
