@@ -89,7 +89,7 @@ class SourcesFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    defaults: SourceOptions = Field(default_factory=SourceOptions)
+    defaults: SourceOptions = Field(default_factory=lambda: SourceOptions())
     sources: list[SourceEntry] = Field(min_length=1)
 
     def resolved(self) -> dict[str, dict[str, Any]]:

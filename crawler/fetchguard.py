@@ -62,6 +62,8 @@ class NonHtmlStopper:
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, but 429/503 wait for the server's Retry-After (capped) first."""
 
+    max_wait: float = 60.0
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Read NEWSDEDUP_RETRY_AFTER_MAX as well."""
@@ -69,7 +71,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         middleware.max_wait = crawler.settings.getfloat("NEWSDEDUP_RETRY_AFTER_MAX")
         return middleware
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(  # type: ignore[override]  # Scrapy awaits coroutine hooks
+        self, request: Request, response: Response
+    ) -> Request | Response:
         """Retry like Scrapy; on 429/503 sleep Retry-After seconds (up to the cap) first."""
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
-_SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_SIGNAL_EXIT = {int(signal.SIGINT): 130, int(signal.SIGTERM): 143}
 _SPIDERS = {"auto": "news", "feed": "feed", "sitemap": "sitemap", "site": "site", "urls": "urls"}
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
+from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.discovered import DiscoveredLink
@@ -29,6 +30,8 @@ class SiteCrawlMixin:
 
     def crawl_listing(self, response: Response, source: str) -> Iterator[Request]:
         """Request the article links of a listing page and follow its other same-site links."""
+        if not isinstance(response, TextResponse):
+            return
         settings = self.crawler.settings
         max_depth = settings.getint("NEWSDEDUP_SITE_MAX_DEPTH")
         max_pages = self.policy.page_budget(source)

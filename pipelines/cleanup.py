@@ -12,7 +12,7 @@ MIN_KEPT_SHARE = 0.5  # a clean-up that keeps less than this share of the text i
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile("[.!?\u2026:;)\"'\u201d\u2019\u00bb\u3002\uff01\uff1f]\\s*$")
-_GLUED = re.compile(r"[a-z][A-Z]")
+_GLUED = re.compile(r"\b[A-Z][a-z]+[A-Z][a-z]")  # "Middle EastWorld News": menu items glued
 _DATE_HINT = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
     r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
@@ -66,7 +66,8 @@ _PROMO = re.compile(
     r"©\s*\d{4}|share it with a friend|"
     r"cookies? (policy|to ensure|settings)|we use cookies|your email address will not be published|"
     r"save my name, email|have a tip\?|may be reached at|write to .* at \S+@|"
-    r"tell us what you think|click to tweet|(to|in|into|straight to) your inbox|"
+    r"tell us what you think|click to tweet|(delivered|straight|directly) to your inbox|"
+    r"in your inbox (every|each)|"
     r"if you (enjoyed|liked) this (article|story|post)|"
     r"image (copyright|caption|credit)|photo(graph)?s? (by|credit|courtesy)|getty images|"
     r"\((ap )?photo\b|an error (has )?occurred|please try again|personal,? non-commercial use)",
@@ -100,12 +101,6 @@ def line_key(text: str) -> str:
 def _is_headline_like(line: str, max_words: int = 20) -> bool:
     """True for a short line without sentence punctuation at its end (a link title)."""
     return len(_WORD.findall(line)) <= max_words and not _SENTENCE_END.search(line)
-
-
-def _is_shouting(line: str) -> bool:
-    """True for a line written all in capitals (promo banners, cross-links)."""
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def _matches_title(line: str, title_tokens: list[str]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from gzip import GzipFile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self, cast
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,7 +58,9 @@ class JsonlWriter:
         if self._handle is None:
             self.final_path.parent.mkdir(parents=True, exist_ok=True)
             self._raw = self.temp_path.open("wb")
-            stream: IO[bytes] = GzipFile(fileobj=self._raw, mode="wb") if self.gzip else self._raw
+            stream = cast(
+                "IO[bytes]", GzipFile(fileobj=self._raw, mode="wb") if self.gzip else self._raw
+            )
             self._handle = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
         self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.count += 1

@@ -150,9 +150,13 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 
 def _run_trafilatura(tree: HtmlElement, url: str | None, precision: bool) -> Any:
     """One trafilatura main-text pass, comments off (metadata is read separately)."""
-    return trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, favor_precision=precision
-    )
+    try:
+        return trafilatura.bare_extraction(
+            tree, url=url, include_comments=False, favor_precision=precision
+        )
+    except Exception as exc:  # a library bug on odd markup must not crash the crawl
+        logger.warning("trafilatura failed on %s: %r", url, exc)
+        raise NoArticle("extract_error", repr(exc)) from exc
 
 
 def _published(

@@ -41,6 +41,8 @@ _ISO_PREFIX = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _FUTURE_SKEW = timedelta(hours=14)  # the furthest timezone ahead of UTC
 _OLDEST_YEAR = 1990
+CAPTION_WRAPPER_CHILDREN = 3  # an <img> with a caption sits in a small figure-like wrapper
+CAPTION_MAX_WORDS = 40
 
 _ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|NewsItem|Posting|WebPage)$")
 _DATE_META = (
@@ -267,14 +269,16 @@ def detect_language(text: str) -> str | None:
 
 
 def image_captions(tree: HtmlElement) -> set[str]:
-    """Token keys of captions: <figcaption> and short text blocks right after an <img>."""
+    """Token keys of captions: <figcaption>, or the text next to an <img> in a small wrapper."""
     blocks = list(tree.iter("figcaption"))
     for img in tree.iter("img"):
-        sibling = img.getnext()
-        if sibling is not None and sibling.tag in ("p", "span", "div", "small", "em"):
+        sibling, parent = img.getnext(), img.getparent()
+        if sibling is None or parent is None or len(parent) > CAPTION_WRAPPER_CHILDREN:
+            continue
+        if sibling.tag in ("p", "span", "div", "small", "em"):
             blocks.append(sibling)
     keys = {line_key(block.text_content()) for block in blocks}
-    return {key for key in keys if key and len(key.split()) <= 40}
+    return {key for key in keys if key and len(key.split()) <= CAPTION_MAX_WORDS}
 
 
 def link_texts(tree: HtmlElement) -> set[str]:

@@ -81,11 +81,11 @@ _token_cache: dict[str, int] = {}
 def _token_ids(tokens: list[str]) -> np.ndarray:
     """64-bit xxh3 hash of each token (cached; stable across processes)."""
     cache = _token_cache
-    missing = [w for w in set(tokens) if w not in cache]
+    missing = set(tokens).difference(cache)
     if missing:
         if len(cache) + len(missing) > _TOKEN_CACHE_MAX:
             cache.clear()
-            missing = list(set(tokens))
+            missing = set(tokens)
         digest = xxhash.xxh3_64_intdigest
         cache.update((w, digest(w.encode())) for w in missing)
     return np.fromiter(map(cache.__getitem__, tokens), dtype=_U64, count=len(tokens))

@@ -27,6 +27,18 @@ _SKETCH_BITS = 24
 _RAW_JACCARD = 0.9  # near-identical raw shingle sets match even when all shingles are furniture
 
 
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Values in both sorted unique arrays (binary search; no concatenate + sort)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0 or len(b) == 0:
+        return a[:0]
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    out: np.ndarray = a[b[pos] == a]
+    return out
+
+
 @dataclass(frozen=True)
 class Match:
     """A verified near-duplicate: the stored document, its similarity and why it matched."""
@@ -171,7 +183,7 @@ class NearDupIndex:
         furniture learnt since then could change the verdict.
         """
         c = self.config
-        both = np.intersect1d(q, d, assume_unique=True)
+        both = _intersect_sorted(q, d)
         inter = len(both)
         if inter < min(c.min_shingles // 2, c.threshold * c.min_shingles):
             return None  # too little overlap for any rule below

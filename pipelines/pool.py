@@ -64,6 +64,6 @@ class ExtractorPool:
     def close(self) -> None:
         """Stop the workers (pending pages are abandoned)."""
         if self._pool is not None:
-            self._pool.stop()
+            self._pool.stop()  # type: ignore[no-untyped-call]  # pebble is untyped
             self._pool.join(timeout=5)
             self._pool = None

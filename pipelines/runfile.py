@@ -22,7 +22,8 @@ def previous_run(output_dir: Path, before_stamp: str) -> dict[str, Any] | None:
         if path.stem.removeprefix("run-") >= before_stamp:
             continue
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return loaded
         except (OSError, ValueError) as exc:
             logger.warning("ignoring unreadable run file %s: %s", path, exc)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -97,10 +97,11 @@ if TYPE_CHECKING:
 @click.pass_obj
 def crawl(
     opts: GlobalOptions,
+    /,
     sources: tuple[str, ...],
     config_file: Path | None,
     setting_pairs: tuple[str, ...],
-    **options: object,
+    **options: Any,
 ) -> None:
     """Fetch SOURCES (feeds, sitemaps, homepages, @url-files, - for stdin); write new articles.
 
@@ -129,7 +130,7 @@ def _params(
     sources: tuple[str, ...],
     config_file: Path | None,
     setting_pairs: tuple[str, ...],
-    options: dict[str, object],
+    options: dict[str, Any],
 ) -> CrawlParams:
     """Validate everything before Scrapy starts; bad input is a UsageError (exit 2)."""
     from crawler.config import ConfigError, load_sources

@@ -95,7 +95,7 @@ class NewsSpider(Spider):
             dont_filter=True,
         )
 
-    def parse_source(self, response: Response) -> Iterator[Any]:
+    def parse_source(self, response: Response) -> AsyncIterator[Any] | Iterator[Any]:
         """Read a source document (overridden by subclasses)."""
         raise NotImplementedError
 
@@ -119,7 +119,7 @@ class NewsSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         """Wrap an HTML article page into an ArticleItem for the pipelines."""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if content_type and not content_type.startswith(_HTML_TYPES):
             self.skip("not_html", response.url, content_type)
             return
@@ -169,19 +169,17 @@ class NewsSpider(Spider):
 
 def _error_reason(failure: Failure) -> str:
     """A short reason for a download failure: http_404, dns, timeout, ..."""
-    if failure.check(HttpError):  # before IgnoreRequest: HttpError is one
-        return f"http_{failure.value.response.status}"
-    if failure.check(StopDownload):
+    error = failure.value
+    if isinstance(error, HttpError):  # before IgnoreRequest: HttpError is one
+        return f"http_{error.response.status}"
+    if isinstance(error, StopDownload):
         return "not_html"
-    if failure.check(IgnoreRequest):
-        message = str(failure.value).lower()
-        for marker, reason in _IGNORE_REASONS:
-            if marker in message:
-                return reason
-        return "ignored"
-    if failure.check(DNSLookupError):
+    if isinstance(error, IgnoreRequest):
+        message = str(error).lower()
+        return next((reason for marker, reason in _IGNORE_REASONS if marker in message), "ignored")
+    if isinstance(error, DNSLookupError):
         return "dns"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if isinstance(error, TimeoutError | TCPTimedOutError):
         return "timeout"
-    name = type(failure.value).__name__
+    name = type(error).__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

@@ -49,7 +49,7 @@ class NewsSpiderAuto(SiteCrawlMixin, NewsSpider):
     def _dispatch(self, response: Response) -> Iterator[Any]:
         """Requests for what a source document lists; a _Homepage marker for HTML pages."""
         source, forced = response.meta["source"], response.meta.get("kind", "auto")
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         result = parse_source(response.body, response.url, content_type or None)
         for reason, count in result.skipped.items():
             group = "notes" if reason in DOCUMENT_NOTES else "skipped"
