@@ -1,12 +1,13 @@
 """Crash-safety bench: SIGKILL `newsdedup crawl` at random moments, rerun, count loss and repeats.
 
-Usage: .venv/bin/python bench/crashloop.py [--trials 30] [--seed 7] [--articles 300]
+Usage: .venv/bin/python bench/crashloop.py [--trials 30] [--seed 7] [--articles 300] [--jobs 2]
 
-Serves a synthetic site on 127.0.0.1, measures one un-killed calibration run, then per trial:
-a fresh output folder, a crawl SIGKILLed at a random moment (sometimes a second run killed
-too; sometimes only the extraction workers are killed and the crawl must finish), then a
-rerun to completion. Every articles-*.jsonl visible under its final name is checked against
-the site's article URLs: each must appear exactly once, every line complete.
+Serves a synthetic site on 127.0.0.1 and times un-killed calibration runs (--jobs side by
+side, as the trials run). Then per trial: a fresh output folder, a crawl SIGKILLed at a random
+moment (sometimes a second run killed too; sometimes only the extraction workers are killed
+and the crawl must finish by itself), then a rerun to completion. Every articles-*.jsonl
+visible under its final name is checked against the site's article URLs: each must appear
+exactly once, every line complete, no file changed once visible, no temp file left over.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,26 +125,12 @@ def _slow_down(server: object, delay: float) -> None:
     server.lookup = slow  # type: ignore[attr-defined]  # instance override of a method
 
 
-def crawl_command(
-    feed: str, out: Path, publish_every: int = 25, extra: tuple[str, ...] = ()
-) -> list[str]:
+def crawl_command(feed: str, out: Path, publish_every: int = 25) -> list[str]:
     """The crawl under test."""
-    return [
-        sys.executable,
-        "-m",
-        "crawler",
-        "crawl",
-        feed,
-        "-o",
-        str(out),
-        "--workers",
-        "2",
-        "-s",
-        f"NEWSDEDUP_PUBLISH_EVERY={publish_every}",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        *extra,
-    ]
+    options = (
+        f"--workers 2 -s NEWSDEDUP_PUBLISH_EVERY={publish_every} -s AUTOTHROTTLE_ENABLED=False"
+    )
+    return [sys.executable, "-m", "crawler", "crawl", feed, "-o", str(out), *options.split()]
 
 
 def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -206,6 +194,16 @@ def kill_children(proc: subprocess.Popen[bytes]) -> int:
             except ProcessLookupError:
                 pass
     return count
+
+
+def kill_workers(proc: subprocess.Popen[bytes], patience: float = 15.0) -> int:
+    """SIGKILL the crawl's workers, waiting up to PATIENCE s for them to be started."""
+    deadline = time.monotonic() + patience
+    while not (killed := kill_children(proc)) and proc.poll() is None:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return killed
 
 
 def reap_session(sid: int, grace: float = 2.0) -> int:
@@ -336,7 +334,7 @@ def worker_crash_run(command: list[str], log: Path, at: float, result: TrialResu
     result.runs += 1
     proc = start(command, log)
     if wait_until(proc, time.monotonic(), at):
-        result.workers_killed += kill_children(proc)
+        result.workers_killed += kill_workers(proc)
     code = wait_or_stall(proc, Path(command[command.index("-o") + 1]))
     if code is None:
         result.failures.append(
@@ -393,9 +391,8 @@ def plan_trials(trials: int, seed: int, expected: float) -> list[TrialPlan]:
     return plans
 
 
-def calibrate(site: Site, root: Path, publish_every: int) -> float:
+def _calibration_run(site: Site, out: Path, publish_every: int) -> float:
     """Seconds one un-killed crawl of the whole site takes (its output must be perfect)."""
-    out = root / "calibration"
     out.mkdir(parents=True)
     result = TrialResult(TrialPlan(0, None))
     started = time.monotonic()
@@ -405,6 +402,14 @@ def calibrate(site: Site, root: Path, publish_every: int) -> float:
     if code != 0 or not check.ok:
         sys.exit(f"calibration run failed (exit {code}, {check}); see {out / 'r.log'}")
     return elapsed
+
+
+def calibrate(site: Site, root: Path, publish_every: int, jobs: int) -> float:
+    """Mean duration of JOBS un-killed crawls run side by side (as the trials will be)."""
+    outs = [root / f"calibration-{job}" for job in range(jobs)]
+    with ThreadPoolExecutor(jobs) as pool:
+        times = list(pool.map(lambda out: _calibration_run(site, out, publish_every), outs))
+    return statistics.mean(times)
 
 
 _HEADER = (
@@ -457,6 +462,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--publish-every", type=int, default=25)
+    parser.add_argument("--jobs", type=int, default=2, help="trials run side by side")
     parser.add_argument("--keep", type=Path, help="keep trial folders here (default: temp)")
     return parser.parse_args(argv)
 
@@ -467,13 +473,16 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     with serve_synthetic(args.articles, args.seed) as site, tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
-        expected = calibrate(site, root, args.publish_every)
+        expected = calibrate(site, root, args.publish_every, args.jobs)
         print(f"site: {len(site.urls)} articles, calibration run {expected:.1f}s", flush=True)
         print(_HEADER, flush=True)
         results = []
-        for plan in plan_trials(args.trials, args.seed, expected):
-            results.append(run_trial(site, plan, root, args.publish_every))
-            print(format_row(results[-1]), flush=True)
+        plans = plan_trials(args.trials, args.seed, expected)
+        with ThreadPoolExecutor(args.jobs) as pool:
+            running = [pool.submit(run_trial, site, p, root, args.publish_every) for p in plans]
+            for future in as_completed(running):
+                results.append(future.result())
+                print(format_row(results[-1]), flush=True)
     print(format_totals(results, time.monotonic() - began), flush=True)
     return 0 if all(r.check.ok and not r.failures for r in results) else 1
 

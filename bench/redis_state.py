@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.demo.synthetic import synthetic_articles  # noqa: E402  (after sys.path)
-from pipelines.minhash import NearDupConfig, Signature, text_signature  # noqa: E402
-from pipelines.state import KeptArticle  # noqa: E402
-from pipelines.state_redis import RedisState, connect  # noqa: E402
+from crawler.demo.synthetic import synthetic_articles
+from pipelines.minhash import NearDupConfig, Signature, text_signature
+from pipelines.state import KeptArticle
+from pipelines.state_redis import RedisState, connect
 
 
 def _signatures(n: int, config: NearDupConfig) -> tuple[list[Signature], float]:
@@ -35,13 +35,21 @@ def _signatures(n: int, config: NearDupConfig) -> tuple[list[Signature], float]:
     return [text_signature(t, config) for t in texts], words
 
 
-def _run(label: str, n: int, step: Callable[[int], object]) -> None:
-    """Time STEP over range(n) and print docs/s."""
+def _server_usec(url: str) -> float:
+    """Total microseconds Redis spent in scripts so far (INFO commandstats)."""
+    stats = connect(url).info("commandstats")
+    return sum(float(stats.get(f"cmdstat_{c}", {}).get("usec", 0)) for c in ("evalsha", "eval"))
+
+
+def _run(label: str, n: int, step: Callable[[int], object], url: str = "", steps: int = 0) -> None:
+    """Time STEP over range(steps or n) for n docs; print docs/s and Redis script time/doc."""
+    before = _server_usec(url) if url else 0.0
     started = time.perf_counter()
-    for i in range(n):
+    for i in range(steps or n):
         step(i)
     elapsed = time.perf_counter() - started
-    print(f"{label:<44} {n / elapsed:8.0f} docs/s  ({elapsed * 1e6 / n:6.0f} us/doc)")
+    server = f", Redis scripts {(_server_usec(url) - before) / n:5.0f} us/doc" if url else ""
+    print(f"{label:<44} {n / elapsed:8.0f} docs/s  ({elapsed * 1e6 / n:6.0f} us/doc{server})")
 
 
 def bench(url: str, n: int) -> None:
@@ -58,20 +66,46 @@ def bench(url: str, n: int) -> None:
         article = KeptArticle(f"d{i}", f"https://ex.com/{i}", "bench", f"d{i}")
         kept.append(store.claim(article, [f"ex.com/{i}"], f"h{i}", sigs[i]) is None)
 
-    _run("RedisState.claim (atomic query+insert)", n, claim)
+    _run("RedisState.claim (atomic query+insert)", n, claim, url)
     print(f"  kept {sum(kept)} of {n} (every 5th doc is a near-copy)")
     store.commit()
     store.close()
+    _batched(url, sigs, config, 64)
     other = RedisState(connect(url), f"bench{uuid.uuid4().hex[:8]}", config, "bench")
 
     def find_add(i: int) -> None:
         if other.near_dup.find(sigs[i]) is None:
             other.near_dup.add(f"d{i}", sigs[i], time.time())
 
-    _run("RedisNearDupIndex.find + add", n, find_add)
+    _run("RedisNearDupIndex.find + add", n, find_add, url)
     other.commit()
     other.close()
     _datasketch(url, sigs, config)
+
+
+def _batched(url: str, sigs: list[Signature], config: NearDupConfig, size: int) -> None:
+    """RedisState.claim_many in batches of SIZE."""
+    store = RedisState(connect(url), f"bench{uuid.uuid4().hex[:8]}", config, "bench")
+    kept = []
+    n = len(sigs)
+
+    def batch(b: int) -> None:
+        entries = [
+            (
+                KeptArticle(f"d{i}", f"https://ex.com/{i}", "bench", f"d{i}"),
+                [f"ex.com/{i}"],
+                f"h{i}",
+                sigs[i],
+            )
+            for i in range(b * size, min(n, (b + 1) * size))
+        ]
+        kept.extend(v is None for v in store.claim_many(entries))
+
+    batches = (n + size - 1) // size
+    _run(f"RedisState.claim_many (batches of {size})", n, batch, url, batches)
+    print(f"  kept {sum(kept)} of {n}")
+    store.commit()
+    store.close()
 
 
 def _datasketch(url: str, sigs: list[Signature], config: NearDupConfig) -> None:
@@ -91,7 +125,10 @@ def _datasketch(url: str, sigs: list[Signature], config: NearDupConfig) -> None:
     except Exception as exc:  # the baseline is optional: report why it could not run
         print(f"datasketch MinHashLSH (Redis storage): could not run: {exc}")
         return
-    mins = [LeanMinHash(seed=config.seed, hashvalues=s.minhash) for s in sigs]
+    mins = [
+        LeanMinHash(seed=config.seed, hashvalues=s.minhash.astype("uint64"), scheme="legacy")
+        for s in sigs
+    ]
 
     def query_insert(i: int) -> None:
         if not lsh.query(mins[i]):

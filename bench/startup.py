@@ -67,10 +67,12 @@ def main() -> None:
     if not ENTRY.exists():
         raise SystemExit(f"{ENTRY} not found: run `make test` (or pip install -e .) first")
     times = wall_times([str(ENTRY), "--help"], args.runs)
+    bare = statistics.median(wall_times([sys.executable, "-c", "pass"], args.runs))
     median = statistics.median(times)
     verdict = "ok" if median < TARGET else "SLOW"
     print(f"startup: `newsdedup --help`, median of {args.runs} runs")
     print(f"  median {median:.3f} s  min {min(times):.3f} s  max {max(times):.3f} s")
+    print(f"  bare `python -c pass`: median {bare:.3f} s (newsdedup adds {median - bare:.3f} s)")
     print(f"  target < {TARGET} s: {verdict}")
     if median >= TARGET or args.importtime:
         print_offenders(import_times(), args.top)

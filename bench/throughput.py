@@ -161,7 +161,12 @@ def run_crawl(feeds: list[str], workers: int) -> CrawlRun:
     summary = next((ln for ln in stderr.splitlines() if ln.startswith("newsdedup: pages=")), "")
     if proc.returncode != 0 or not summary:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return _crawl_run(summary, wall, sampler)
+    run = _crawl_run(summary, wall, sampler)
+    _progress(
+        f"{summary} | wall {wall:.1f}s, peak RSS {run.peak_rss_mb:.0f} MB, PSS"
+        f" {run.peak_pss_mb:.0f} MB, CPU main {run.main_cpu:.1f}s workers {run.worker_cpu:.1f}s"
+    )
+    return run
 
 
 def _crawl_run(summary: str, wall: float, sampler: TreeSampler) -> CrawlRun:
@@ -190,6 +195,7 @@ def run_raw_fetch(feeds: list[str]) -> tuple[int, float]:
     if done.returncode != 0:
         raise SystemExit(f"raw fetch failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    _progress(f"raw fetch: {result['pages']} pages in {result['elapsed']:.1f} s")
     return int(result["pages"]), float(result["elapsed"])
 
 

@@ -32,13 +32,21 @@ def line_hash(line: str) -> int | None:
 class LineCountStore(Protocol):
     """Per site: pages learned and, per line hash, on how many distinct pages it was seen."""
 
-    def has_page(self, site: str, page_key: str) -> bool: ...
+    def has_page(self, site: str, page_key: str) -> bool:
+        """True if the page was learned."""
+        ...
 
-    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None: ...
+    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+        """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
+        ...
 
-    def page_count(self, site: str) -> int: ...
+    def page_count(self, site: str) -> int:
+        """Pages learned for the site."""
+        ...
 
-    def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]: ...
+    def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]:
+        """Distinct-page counts of the given hashes (absent ones omitted)."""
+        ...
 
 
 class MemoryLineCounts:
@@ -53,7 +61,9 @@ class MemoryLineCounts:
         return page_key in self._pages.get(site, set())
 
     def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
-        """Record a page and count each of its distinct line hashes once."""
+        """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
+        if self.has_page(site, page_key):
+            return
         self._pages.setdefault(site, set()).add(page_key)
         self._lines.setdefault(site, Counter()).update(hashes)
 
@@ -83,6 +93,10 @@ class SqliteLineCounts:
             ") WITHOUT ROWID"
         )
         conn.execute(
+            "CREATE TABLE IF NOT EXISTS boilerplate_sites ("
+            "site TEXT PRIMARY KEY, pages INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        conn.execute(
             "CREATE TABLE IF NOT EXISTS boilerplate_lines ("
             "site TEXT NOT NULL, hash INTEGER NOT NULL, pages INTEGER NOT NULL, "
             "PRIMARY KEY (site, hash)) WITHOUT ROWID"
@@ -96,10 +110,17 @@ class SqliteLineCounts:
         return row is not None
 
     def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
-        """Record a page and count each of its distinct line hashes once."""
-        self.conn.execute(
+        """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
+        cursor = self.conn.execute(
             "INSERT OR IGNORE INTO boilerplate_pages (site, page_key) VALUES (?, ?)",
             (site, page_key),
+        )
+        if cursor.rowcount != 1:
+            return
+        self.conn.execute(
+            "INSERT INTO boilerplate_sites (site, pages) VALUES (?, 1) "
+            "ON CONFLICT (site) DO UPDATE SET pages = pages + 1",
+            (site,),
         )
         self.conn.executemany(
             "INSERT INTO boilerplate_lines (site, hash, pages) VALUES (?, ?, 1) "
@@ -110,9 +131,9 @@ class SqliteLineCounts:
     def page_count(self, site: str) -> int:
         """Pages learned for the site."""
         row = self.conn.execute(
-            "SELECT COUNT(*) FROM boilerplate_pages WHERE site = ?", (site,)
+            "SELECT pages FROM boilerplate_sites WHERE site = ?", (site,)
         ).fetchone()
-        return int(row[0])
+        return int(row[0]) if row else 0
 
     def line_counts(self, site: str, hashes: Iterable[int]) -> dict[int, int]:
         """Distinct-page counts of the given hashes (absent ones omitted)."""
@@ -158,12 +179,10 @@ class SiteBoilerplate:
             h is not None and self._is_boilerplate(line, counts.get(h, 0), pages)
             for line, h in zip(lines, hashes, strict=True)
         ]
-        if sum(len(ln) for ln, d in zip(lines, drop, strict=True) if d) > MAX_STRIP_SHARE * len(
-            text
-        ):
-            logger.debug("site %s: boilerplate would take most of a page; kept", site)
-            return text, []
         removed = [(ln, "site_boilerplate") for ln, d in zip(lines, drop, strict=True) if d]
+        if sum(len(ln) for ln, _ in removed) > MAX_STRIP_SHARE * len(text):
+            logger.debug("site %s: learnt furniture would take most of a page; kept", site)
+            return text, []
         kept = [ln for ln, d in zip(lines, drop, strict=True) if not d]
         return "\n".join(kept), removed
 

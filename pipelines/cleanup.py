@@ -36,7 +36,9 @@ _LIST_HEADING = re.compile(
 # a (short) line that is a widget label, a form prompt or a dateline
 _LABEL_LINE = re.compile(
     r"^\W*(leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|"
-    r"comments?|\d+ comments?|(no|show|view|load) comments?|like this|"
+    r"((reader|user) )?comments?( \(\d+\))?|\d+ comments?|(no|show|view|load|read \d+) comments?|"
+    r"(add|post) (your|a) comment|have your say|like this|read more|skip (advertisement|ad)|"
+    r"e-?mail (this )?to a friend|supported by|"
     r"share( this( article| story| post| page)?| on \w+| via \w+)?|copy link|gift this article|"
     r"save( this)? article|listen to (this|the) article|\d+ min(ute)?s? read|"
     r"advertisement|sponsored( content)?|(advertisement )?(- )?scroll to continue.*|"

@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pipelines import metadata
-from pipelines.cleanup import clean_text
+from pipelines.cleanup import Removed, clean_text, line_key
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ def extract_article(
     title = _clean_title(meta.title, meta.sitename) or _fallback(fallbacks, "title")
     captions, links = metadata.image_captions(tree), metadata.link_texts(tree)
     text, removed = clean_text(body, title, captions, links, meta.description)
+    text, removed = _json_ld_instead(tree, title, text, removed)
     if len(text) < MIN_TEXT_CHARS:
-        raise NoArticle("too_short", f"{len(text)} characters")
+        raise NoArticle("too_short" if body else "no_main_text", f"{len(text)} characters")
     published, source = _published(tree, url, fallbacks)
     return ExtractedArticle(
         text=text,
@@ -89,13 +90,25 @@ def extract_article(
     )
 
 
+def _json_ld_instead(
+    tree: HtmlElement, title: str | None, text: str, removed: Removed
+) -> tuple[str, Removed]:
+    """The JSON-LD articleBody when the page text is missing or that body without paragraphs."""
+    if len(text) >= MIN_TEXT_CHARS and "\n" in text:
+        return text, removed
+    ld_body = metadata.json_ld_body(tree)
+    if ld_body and (len(text) < MIN_TEXT_CHARS or line_key(ld_body) == line_key(text)):
+        return clean_text(ld_body, title)  # script-rendered page: JSON-LD keeps paragraphs
+    return text, removed
+
+
 def _main_text(tree: HtmlElement, url: str | None) -> str:
     """Main text by trafilatura: precision mode, balanced mode when that finds too little."""
     doc = _run_trafilatura(tree, url, precision=True)
     if doc is None or len(doc.text or "") < RETRY_BELOW_CHARS:
         doc = _run_trafilatura(tree, url, precision=False) or doc
     if doc is None or doc.body is None:
-        raise NoArticle("no_main_text", url or "")
+        return ""
     return str(xmltotxt(doc.body, False))
 
 

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.html
 from charset_normalizer import from_bytes
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -45,23 +46,15 @@ CAPTION_WRAPPER_CHILDREN = 3  # an <img> with a caption sits in a small figure-l
 CAPTION_MAX_WORDS = 40
 
 _ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|NewsItem|Posting|WebPage)$")
+# meta names/properties carrying the publication date, most trusted first
+# fmt: off
 _DATE_META = (
-    "article:published_time",
-    "og:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "publishdate",
-    "pubdate",
-    "publish-date",
-    "publication_date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "date",
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "datepublished", "publishdate", "pubdate", "publish-date", "publication_date",
+    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "sailthru.date",
+    "parsely-pub-date", "date",
 )
+# fmt: on
 
 
 def page_metadata(tree: HtmlElement) -> Document:
@@ -207,6 +200,21 @@ def json_ld_date(tree: HtmlElement) -> str | None:
         for key in ("datePublished", "dateCreated"):
             if isinstance(obj.get(key), str) and (found := normalise_date(obj[key])):
                 return found
+    return None
+
+
+def json_ld_body(tree: HtmlElement) -> str | None:
+    """The articleBody of the page's JSON-LD as plain text (paragraphs kept), if any."""
+    for obj in _json_ld_objects(tree):
+        body = obj.get("articleBody")
+        if not isinstance(body, str) or not body.strip():
+            continue
+        if "<" in body:
+            fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+            for block in fragment.iter("p", "br", "h2", "h3", "li"):
+                block.tail = "\n" + (block.tail or "")
+            body = fragment.text_content()
+        return "\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip())
     return None
 
 

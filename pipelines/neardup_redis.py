@@ -62,7 +62,8 @@ local recent = {}
 if last >= 0 and seq > last and seq - last <= tonumber(ARGV[3]) * 50 then
   local ids = redis.call('ZRANGEBYSCORE', p .. 'nd:recent', '(' .. last, '+inf')
   for _, id in ipairs(ids) do
-    recent[#recent + 1] = {id, redis.call('HGET', p .. 'nd:doc:' .. id, 'shingles') or ''}
+    local blob = redis.call('HGET', p .. 'nd:doc:' .. id, 'shingles') or ''
+    recent[#recent + 1] = {id, blob, redis.call('ZSCORE', p .. 'nd:recent', id)}
   end
 elseif last >= 0 and seq > last then
   recent = false
@@ -183,26 +184,28 @@ class RedisNearDupIndex(NearDupIndex):
         whole, lead = self._keys(sig)
         return [str(k) for k in whole + lead], len(whole)
 
-    def _lookup(
-        self, sig: Signature, doc_id: str = "", guards: tuple[str, ...] = ()
-    ) -> tuple[list[Match] | tuple[str, str], list[str]]:
-        """Verified matches (or the first guard key found and its value), and band members."""
+    def _read_args(self, sig: Signature, doc_id: str, guards: list[str]) -> list[Any]:
+        """Arguments of the read script."""
         bands, nwhole = self._band_list(sig)
         args = [self.prefix, nwhole, self.config.max_candidates, self._seq, doc_id, len(guards)]
-        result = self._read(args=[*args, *guards, *bands])
+        return [*args, *guards, *bands]
+
+    def _interpret(self, sig: Signature, doc_id: str, result: list[Any]) -> tuple[Any, list[str]]:
+        """(guard hit (key, id) | verified matches other than DOC_ID, band members seen)."""
         if result[0] == b"dup":
             return (result[2].decode(), result[1].decode()), []
         docs, seq, recent, seen = result
         self._sync(int(seq), recent)
-        return self._verify_all(sig, docs), [s.decode() for s in seen]
+        matches = [m for m in self._verify_all(sig, docs) if m.doc_id != doc_id]
+        return matches, [s.decode() for s in seen]
 
     def _sync(self, seq: int, recent: list[Any] | None) -> None:
         """Count docs stored since the last sync (rebuild when far behind: Lua false)."""
         if recent is None:
             self._rebuild_common()
             return
-        for _doc, blob in recent:
-            if blob:
+        for _doc, blob, doc_seq in recent:
+            if blob and int(doc_seq) > self._seq:
                 self._count(np.frombuffer(blob, dtype=np.uint32))
         self._seq = max(self._seq, seq)
 
@@ -224,43 +227,104 @@ class RedisNearDupIndex(NearDupIndex):
 
     def find_all(self, sig: Signature) -> list[Match]:
         """Every verified match (one per reported doc id), best first."""
-        matches = self._lookup(sig)[0]
-        return matches if isinstance(matches, list) else []
+        matches, _ = self._interpret(sig, "", self._read(args=self._read_args(sig, "", [])))
+        return list(matches)
 
     def add(self, doc_id: str, sig: Signature, now: float, keeper: str | None = None) -> None:
         """Store a signature unconditionally (pending until the state commits)."""
-        self._write(doc_id, sig, now, keeper, [], None, [])
+        self._done(sig, self._insert(args=self._insert_args(doc_id, sig, now, keeper, [], None)))
 
     def claim(
-        self,
-        doc_id: str,
-        sig: Signature,
-        now: float,
-        guards: list[str],
-        extra: list[str] | None = None,
+        self, doc_id: str, sig: Signature, now: float, guards: list[str], extra: list[Any]
     ) -> Match | tuple[str, str] | None:
         """Atomically store SIG unless a guard key or a verified near-duplicate exists.
 
         Returns None when stored, (guard key, its article id) when a guard key exists,
         or the Match that won. EXTRA is passed to the insert script (keys and a hash to set).
         """
-        for _attempt in range(MAX_RETRIES):
-            matches, seen = self._lookup(sig, doc_id, tuple(guards))
-            if isinstance(matches, tuple):
-                return matches
-            matches = [m for m in matches if m.doc_id != doc_id]  # a retried claim of ours
-            if matches:
-                return matches[0]
-            bands, _ = self._band_list(sig)
-            result = self._write(
-                doc_id, sig, now, None, guards, list(zip(bands, seen, strict=True)), extra
-            )
-            if result != "retry":
-                return result
-            log.debug("claim of %s raced with another worker; retrying", doc_id)
-        raise RuntimeError(f"near-dup claim of {doc_id} kept racing; giving up")
+        return self.claim_many([(doc_id, sig, guards, extra)], now)[0]
 
-    def _write(
+    def claim_many(
+        self, items: list[tuple[str, Signature, list[str], list[Any]]], now: float
+    ) -> list[Match | tuple[str, str] | None]:
+        """Claim a batch in two round trips (plus retries), as if claimed one after another.
+
+        Docs of the batch are verified against each other locally; the furniture
+        statistics lag by one batch.
+        """
+        results: dict[int, Match | tuple[str, str] | None] = {}
+        todo = list(range(len(items)))
+        for _attempt in range(MAX_RETRIES):
+            pipe = self.client.pipeline(transaction=False)
+            for i in todo:
+                doc_id, sig, guards, _ = items[i]
+                self._read(args=self._read_args(sig, doc_id, guards), client=pipe)
+            written = self._queue_inserts(items, todo, pipe.execute(), results, now)
+            todo = self._finish_inserts(items, written, results)
+            if not todo:
+                return [results[i] for i in range(len(items))]
+            log.debug("%d claims raced with another worker; retrying", len(todo))
+        raise RuntimeError(f"near-dup claims of {len(todo)} docs kept racing; giving up")
+
+    def _queue_inserts(
+        self,
+        items: list[tuple[str, Signature, list[str], list[Any]]],
+        todo: list[int],
+        reads: list[Any],
+        results: dict[int, Match | tuple[str, str] | None],
+        now: float,
+    ) -> list[tuple[int, Any]]:
+        """Verify each read; pipeline the inserts of the new docs; return (item, reply)."""
+        pipe = self.client.pipeline(transaction=False)
+        earlier: list[tuple[str, Signature, set[str]]] = []  # kept before, in this batch
+        queued = []
+        for i, read in zip(todo, reads, strict=True):
+            doc_id, sig, guards, extra = items[i]
+            found, seen = self._interpret(sig, doc_id, read)
+            bands = self._band_list(sig)[0]
+            mine = [e for e in earlier if e[2].intersection(bands)]
+            if isinstance(found, tuple) or found or (found := self._local_match(sig, mine)):
+                results[i] = found if isinstance(found, tuple) else found[0]
+                continue
+            expect = [
+                (band, ",".join([m for m in members.split(",") if m] + [e[0] for e in mine]))
+                for band, members in zip(bands, seen, strict=True)
+            ]
+            self._insert(
+                args=self._insert_args(doc_id, sig, now, None, guards, expect, extra), client=pipe
+            )
+            earlier.append((doc_id, sig, set(bands)))
+            queued.append(i)
+        return list(zip(queued, pipe.execute(), strict=True))
+
+    def _local_match(
+        self, sig: Signature, earlier: list[tuple[str, Signature, set[str]]]
+    ) -> list[Match]:
+        """A verified match among docs claimed earlier in the same batch."""
+        q_size = self._content_size(sig.shingles)
+        for doc_id, other, _ in earlier:
+            d_size = self._content_size(other.shingles)
+            if verdict := self._verify(sig.shingles, q_size, other.shingles, d_size):
+                return [Match(doc_id, round(verdict[0], 4), verdict[1])]
+        return []
+
+    def _finish_inserts(
+        self,
+        items: list[tuple[str, Signature, list[str], list[Any]]],
+        written: list[tuple[int, Any]],
+        results: dict[int, Match | tuple[str, str] | None],
+    ) -> list[int]:
+        """Record each insert's outcome; return the items that raced and must be retried."""
+        retry = []
+        for i, reply in written:
+            outcome = self._done(items[i][1], reply)
+            if outcome == "retry":
+                retry.append(i)
+            else:
+                results[i] = outcome
+        return retry
+
+    def _insert_args(
         self,
         doc_id: str,
         sig: Signature,
@@ -268,30 +332,29 @@ class RedisNearDupIndex(NearDupIndex):
         keeper: str | None,
         guards: list[str],
         expect: list[tuple[str, str]] | None,
-        extra: list[str] | None,
-    ) -> tuple[str, str] | str | None:
-        """Run the insert script: 'retry' on a race, (guard key, article id) on a hit, else None."""
+        extra: list[Any] | None = None,
+    ) -> list[Any]:
+        """Arguments of the insert script."""
         bands, _ = self._band_list(sig)
         args: list[Any] = [self.prefix, self.worker, now, self.ttl_ms, doc_id, keeper or ""]
         args += [self.config.common_window, len(guards), *guards, len(expect or [])]
         for band, members in expect or []:
             args += [band, members]
         args += extra or [0, 0]
-        args += [",".join(bands), self._content_size(sig.shingles), sig.shingles.tobytes()]
-        result = self._insert(args=args)
-        status = result[0].decode()
+        return [*args, ",".join(bands), self._content_size(sig.shingles), sig.shingles.tobytes()]
+
+    def _done(self, sig: Signature, reply: list[Any]) -> tuple[str, str] | str | None:
+        """An insert's outcome: 'retry', (guard key, article id) on a guard hit, else None."""
+        status = reply[0].decode()
         if status == "dup":
-            return result[2].decode(), result[1].decode()
+            return reply[2].decode(), reply[1].decode()
         if status == "retry":
             return "retry"
-        self._after_insert(int(result[1]), sig)
-        return None
-
-    def _after_insert(self, seq: int, sig: Signature) -> None:
-        """Count our own doc now when nobody else inserted since our last sync."""
-        if seq and seq == self._seq + 1:
+        seq = int(reply[1])
+        if seq and seq == self._seq + 1:  # nobody else stored a doc: count ours now
             self._count(sig.shingles)
             self._seq = seq
+        return None
 
     def evict(self, older_than: float) -> int:
         """Drop signatures added before OLDER_THAN; return how many."""

@@ -130,8 +130,8 @@ def _write(fh: IO[str] | None, data: dict[str, Any]) -> None:
 
 def _duplicate(data: dict[str, Any], keeper: str, similarity: float, reason: str) -> dict[str, Any]:
     """The duplicate record: all input fields plus where it went."""
-    return {**data, "duplicate_of": keeper, "cluster_id": keeper, "similarity": similarity,
-            "reason": reason}  # fmt: skip
+    extra = {"duplicate_of": keeper, "cluster_id": keeper, "similarity": similarity}
+    return {**data, **extra, "reason": reason}
 
 
 def _rank(n: int, data: dict[str, Any], keep: str) -> float:
@@ -153,7 +153,7 @@ def _rank(n: int, data: dict[str, Any], keep: str) -> float:
 
 
 class _Clusters:
-    """Per-record union-find plus the small per-record facts pass 2 needs (no texts)."""
+    """Per-record union-find plus the small per-record facts pass 2 needs (ids, no texts)."""
 
     def __init__(self) -> None:
         self.parent = array("q")
@@ -255,5 +255,7 @@ def dedup_jsonl(
         clusters = _cluster(inputs, index, counts, keep, advance)
     with _atomic_writer(output) as out, _atomic_writer(duplicates) as dup:
         _write_all(inputs, clusters, counts, advance, (out, dup))
+    if counts.skipped:
+        log.warning("dedup skipped input lines: %s", dict(counts.skipped))
     log.info("dedup: %s", counts.summary())
     return counts

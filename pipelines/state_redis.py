@@ -33,7 +33,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from pipelines.lock import LockHeld
@@ -44,10 +44,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from pipelines.minhash import NearDupConfig, Signature
+    from pipelines.neardup import Match
 
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30.0
+ORPHAN_GRACE = 3600.0  # a worker that died mid-publish is rolled back by others after this
 _TRANSIENT = (redis.ConnectionError, redis.TimeoutError)
 
 _ROLLBACK = (
@@ -101,10 +103,14 @@ def connect(url: str) -> redis.Redis:
 
 
 def open_redis_state(
-    url: str, namespace: str, near_dup_config: NearDupConfig, worker: str
+    url: str,
+    namespace: str,
+    near_dup_config: NearDupConfig,
+    worker: str,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> RedisState:
     """Connect, take the worker's lease, recover dead workers, and return the store."""
-    return RedisState(connect(url), namespace, near_dup_config, worker)
+    return RedisState(connect(url), namespace, near_dup_config, worker, lease_seconds)
 
 
 class RedisState:
@@ -124,13 +130,15 @@ class RedisState:
         self.near_dup_config = near_dup_config
         self.lease = WorkerLease(client, self.prefix, worker, lease_seconds)
         self.requeue: Callable[[str], int] | None = None  # set by crawler.redis_frontier
+        self.hold_lease = False  # the frontier releases the worker after the pipelines close
+        self._publishing = f"{self.prefix}publishing:{worker}"
+        self._deferred: str | None = None  # file a killed earlier run was publishing
         self._insert = client.register_script(INSERT_SCRIPT)
         self._guarded(self.lease.acquire)
         try:
             self.near_dup = RedisNearDupIndex(client, near_dup_config, self.prefix, worker)
             self.line_counts = RedisLineCounts(client, self.prefix)
-            if undone := self.rollback(worker):
-                logger.warning("undid %d uncommitted entries of a killed run of %s", undone, worker)
+            self._recover_own()
             self.recover_dead_workers()
         except ValueError as exc:
             self.lease.release()
@@ -190,12 +198,25 @@ class RedisState:
     def claim(
         self, article: KeptArticle, url_keys: list[str], content_hash: str, sig: Signature
     ) -> tuple[str, str, float] | None:
-        """Atomically keep ARTICLE unless another worker kept a duplicate first.
+        """Atomically keep ARTICLE unless a duplicate was kept first (by any worker).
 
         Returns None when kept, else (reason, kept article id, similarity).
         """
-        guards, extra = self._article_args(article, url_keys, content_hash)
-        won = self.near_dup.claim(article.id, sig, time.time(), guards, extra)
+        return self.claim_many([(article, url_keys, content_hash, sig)])[0]
+
+    def claim_many(
+        self, entries: list[tuple[KeptArticle, list[str], str, Signature]]
+    ) -> list[tuple[str, str, float] | None]:
+        """claim() for a batch, in two round trips: as if claimed one after another."""
+        items = []
+        for article, url_keys, content_hash, sig in entries:
+            guards, extra = self._article_args(article, url_keys, content_hash)
+            items.append((article.id, sig, guards, extra))
+        won = self._guarded(lambda: self.near_dup.claim_many(items, time.time()))
+        return [self._verdict(w) for w in won]
+
+    def _verdict(self, won: Match | tuple[str, str] | None) -> tuple[str, str, float] | None:
+        """(reason, kept id, similarity) of a lost claim."""
         if won is None:
             return None
         if isinstance(won, tuple):
@@ -210,9 +231,43 @@ class RedisState:
             extra += [f"{self.prefix}url:{key}", article_id]
         self._run_insert(article_id, [*extra, 0])
 
+    def prepare_publish(self, name: str) -> None:
+        """Mark that file NAME is about to be renamed into place (call before the rename)."""
+        self._guarded(lambda: self.client.set(self._publishing, name))
+
     def record_published(self, name: str) -> None:
-        """Note that output file NAME was renamed into place (pending)."""
+        """Note that output file NAME was renamed into place, and commit (its data is safe)."""
+        self._resolve_deferred(name)
         self._run_insert(name, [1, f"{self.prefix}pub:{name}", str(time.time()), 0])
+        self.commit()
+
+    def _recover_own(self) -> None:
+        """Undo a killed earlier run of this worker; defer if it died while publishing."""
+        pending = f"{self.prefix}pending:{self.worker}"
+        self.client.delete(f"{self.prefix}deadsince:{self.worker}")
+        if name := self.client.get(self._publishing):
+            self._deferred = name.decode()  # kept until recovery shows whether it was renamed
+            if self.client.exists(pending):
+                self.client.rename(pending, pending + ":deferred")
+            logger.warning("worker %s died publishing %s: recovery decides", self.worker, name)
+        elif undone := self.rollback(self.worker):
+            logger.warning(
+                "undid %d uncommitted entries of a killed run of %s", undone, self.worker
+            )
+
+    def _resolve_deferred(self, published: str | None) -> None:
+        """At the first file recorded: keep the deferred writes if it is theirs, else undo them.
+
+        Start-up recovery re-records the file a killed run renamed but did not record.
+        """
+        if self._deferred is None:
+            return
+        deferred = f"{self.worker}:deferred"
+        if published == self._deferred:
+            self.client.delete(f"{self.prefix}pending:{deferred}")
+        else:
+            self.rollback(deferred)
+        self._deferred = None
 
     def _run_insert(self, doc_id: str, extra: list[Any]) -> None:
         """Run the insert script with no guards and no signature."""
@@ -240,7 +295,8 @@ class RedisState:
 
     def commit(self) -> None:
         """Make this worker's pending decisions permanent (its output is published)."""
-        self._guarded(lambda: self.client.delete(f"{self.prefix}pending:{self.worker}"))
+        pending = f"{self.prefix}pending:{self.worker}"
+        self._guarded(lambda: self.client.delete(pending, self._publishing))
 
     def rollback(self, worker: str) -> int:
         """Undo WORKER's uncommitted writes; return how many articles/signatures were undone."""
@@ -253,7 +309,7 @@ class RedisState:
         """Roll back and re-queue the work of every worker whose lease is gone."""
         recovered = []
         for worker in self.lease.dead_workers():
-            if not self.lease.lock_reaping(worker):
+            if not self.lease.lock_reaping(worker) or self._publishing_recently(worker):
                 continue
             undone = self.rollback(worker)
             requeued = self.requeue(worker) if self.requeue else 0
@@ -267,16 +323,43 @@ class RedisState:
             recovered.append(worker)
         return recovered
 
+    def _publishing_recently(self, worker: str) -> bool:
+        """True when WORKER died while publishing less than ORPHAN_GRACE ago: its restart decides.
+
+        Only that worker's host can tell whether the file was renamed into place.
+        """
+        key = f"{self.prefix}publishing:{worker}"
+        if not self.client.exists(key):
+            return False
+        self.client.set(f"{self.prefix}deadsince:{worker}", time.time(), nx=True)
+        since = float(self.client.get(f"{self.prefix}deadsince:{worker}") or 0)
+        if time.time() - since < ORPHAN_GRACE:
+            return True
+        self.client.delete(key, f"{self.prefix}deadsince:{worker}")
+        return False
+
     def close(self) -> None:
-        """Roll back anything uncommitted, stop the heartbeat, release the lease."""
+        """Roll back anything uncommitted; release the worker unless the frontier holds it."""
         try:
+            self._resolve_deferred(None)
             self.rollback(self.worker)
+        except redis.RedisError as exc:
+            logger.error("Redis state: could not roll back worker %s: %s", self.worker, exc)
+        if not self.hold_lease:
+            self.release()
+
+    def fail_fast(self) -> None:
+        """Stop retrying: Redis is gone for this run, so the shutdown should not wait on it."""
+        self.client.set_retry(Retry(NoBackoff(), 0))
+
+    def release(self) -> None:
+        """Stop the heartbeat and give the worker name back."""
+        try:
             self.lease.release()
         except redis.RedisError as exc:
-            logger.error("Redis state: could not release worker %s cleanly: %s", self.worker, exc)
+            logger.error("Redis state: could not release worker %s: %s", self.worker, exc)
         finally:
             self.lease.stop_heartbeat()
-            self.client.close()
 
 
 class RedisLineCounts:
@@ -386,6 +469,10 @@ class WorkerLease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def fail_fast(self) -> None:
+        """Stop retrying: Redis is gone for this run, so the shutdown should not wait on it."""
+        self.client.set_retry(Retry(NoBackoff(), 0))
 
     def release(self) -> None:
         """Give the worker name back (only if still ours)."""

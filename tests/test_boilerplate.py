@@ -103,6 +103,17 @@ def test_never_strips_most_of_a_page() -> None:
     assert learner.strip(SITE, short_page) == (short_page, [])
 
 
+@pytest.mark.parametrize("make_store", STORES)
+def test_store_counts_a_page_once(make_store: Callable[[], LineCountStore]) -> None:
+    store = make_store()
+    for _ in range(3):
+        store.add_page(SITE, "p1", {1, 2})
+    store.add_page(SITE, "p2", {2, 3})
+    assert store.page_count(SITE) == 2
+    assert store.line_counts(SITE, [1, 2, 3, 4]) == {1: 1, 2: 2, 3: 1}
+    assert store.page_count("other.example") == 0
+
+
 def test_sqlite_store_never_commits() -> None:
     conn = sqlite3.connect(":memory:")
     store = SqliteLineCounts(conn)

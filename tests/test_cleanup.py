@@ -93,6 +93,14 @@ def test_image_captions_are_found_and_removed() -> None:
     assert {reason for _, reason in removed} == {"image_caption"}
 
 
+def test_text_after_an_image_in_a_big_container_is_not_a_caption() -> None:
+    tree = lxml.html.fromstring(
+        "<div><img src='a.jpg'><p>The western channel at low tide</p>"
+        "<p>Another paragraph.</p><p>And another one.</p></div>"
+    )
+    assert image_captions(tree) == set()
+
+
 def test_advertisement_label_does_not_take_the_next_subheading() -> None:
     lines = [BODY[0], "Advertisement", "Work starts in October", BODY[1], BODY[2]]
     text, removed = clean_text("\n".join(lines))

@@ -17,13 +17,13 @@ sys.path.insert(0, str(REPO / "bench"))
 import crashloop
 from crashloop import Site, TrialPlan, TrialResult
 
-ARTICLES = 60
-PUBLISH_EVERY = 10
+ARTICLES = 40
+PUBLISH_EVERY = 8
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    """A synthetic site of 60 distinct articles on loopback."""
+    """A synthetic site of 40 distinct articles on loopback."""
     with crashloop.serve_synthetic(ARTICLES, seed=11) as served:
         yield served
 
@@ -56,17 +56,10 @@ def _final_run(command: list[str], log: Path, result: TrialResult, site: Site, o
     result.check.add(crashloop.check_output(out, site.urls, {}))
 
 
-@pytest.mark.parametrize(
-    "plan",
-    [
-        TrialPlan(1, kill_at=0.3),  # during interpreter start-up
-        TrialPlan(2, kill_at=2.5, second_kill_at=2.0),  # two killed runs in a row
-    ],
-    ids=["startup", "twice"],
-)
-def test_killed_crawl_loses_and_repeats_nothing(
-    site: Site, plan: TrialPlan, tmp_path: Path
+def test_crawl_killed_in_startup_then_mid_run_loses_and_repeats_nothing(
+    site: Site, tmp_path: Path
 ) -> None:
+    plan = TrialPlan(1, kill_at=0.3, second_kill_at=3.0)  # before the state opens, then mid-way
     result = crashloop.run_trial(site, plan, tmp_path, PUBLISH_EVERY)
     assert not result.failures
     assert result.check == crashloop.Check(), crashloop.format_row(result)
@@ -156,8 +149,20 @@ def test_published_but_uncommitted_file_is_reingested(site: Site, tmp_path: Path
 
     third = _crawl(site.feed, "-o", str(out))
 
-    assert "recovered 40 articles" in third.stderr
+    assert f"recovered {ARTICLES - 20} articles" in third.stderr
     assert "new=0" in third.stderr
-    assert "seen_url=60" in third.stderr  # nothing re-fetched either
+    assert f"seen_url={ARTICLES}" in third.stderr  # nothing re-fetched either
     urls = [record["url"] for record in read_jsonl(out)]
     assert sorted(urls) == sorted(site.urls)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a run given an earlier run's stamp replaces its published file (pipelines/export.py)",
+)
+def test_a_run_never_overwrites_an_earlier_published_file(site: Site, tmp_path: Path) -> None:
+    out, urls = tmp_path / "out", sorted(site.urls)
+    for number, chunk in enumerate((urls[:3], urls[3:6])):
+        (tmp_path / f"{number}.txt").write_text("\n".join(chunk) + "\n", encoding="utf-8")
+        _crawl(f"@{tmp_path / f'{number}.txt'}", "-o", str(out), "-s", "NEWSDEDUP_RUN_STAMP=same")
+    assert sorted(record["url"] for record in read_jsonl(out)) == urls[:6]

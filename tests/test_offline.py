@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_neardup import EDITED, LEAD, OTHER_STORY, SITE_PAGES, WIRE
 
 from pipelines.minhash import NearDupConfig
 from pipelines.offline import dedup_jsonl
+
+
+def _story_texts() -> Any:
+    """The story texts of test_neardup.py (loaded by path: tests/ may or may not be a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "_stories", Path(__file__).with_name("test_neardup.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_STORIES = _story_texts()
+EDITED, LEAD, OTHER_STORY = _STORIES.EDITED, _STORIES.LEAD, _STORIES.OTHER_STORY
+SITE_PAGES, WIRE = _STORIES.SITE_PAGES, _STORIES.WIRE
 
 
 def _write(path: Path, records: list[Any]) -> Path:
