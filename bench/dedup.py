@@ -305,17 +305,22 @@ def _query_big(db: Path, n: int, config: NearDupConfig, gen: _Articles) -> None:
         f" edited copies found {hits}/{len(copies)}; fresh false matches"
         f" {false_hits}/{len(fresh)}; peak RSS {peak_rss_mb():.0f} MB"
     )
+    extra = [gen.text(n + 2_000_000 + k) for k in range(2000)]
     t0 = time.perf_counter()
-    for k, text in enumerate(fresh):
-        index.add(f"new{k}", text_signature(text, config), now=time.time())
+    for k, text in enumerate(extra):
+        index.add(f"new{k}", text_signature(text, config), now=-1.0)  # evicted below
         if k % 100 == 99:
             conn.commit()
     conn.commit()
     wall = time.perf_counter() - t0
     print(
-        f"add: {len(fresh)} docs in {wall:.1f} s = {len(fresh) / wall:.0f} docs/s (signature +"
+        f"add: {len(extra)} docs in {wall:.1f} s = {len(extra) / wall:.0f} docs/s (signature +"
         f" add, commit every 100); index size {index.size()}; peak RSS {peak_rss_mb():.0f} MB"
     )
+    t0 = time.perf_counter()
+    evicted = index.evict(older_than=0.0)
+    conn.commit()
+    print(f"evict: {evicted} docs in {time.perf_counter() - t0:.1f} s; size {index.size()}")
 
 
 def _row(name: str, file: str, r: dict[str, Any]) -> str:

@@ -86,7 +86,7 @@ def bench(url: str, n: int) -> None:
 def _batched(url: str, sigs: list[Signature], config: NearDupConfig, size: int) -> None:
     """RedisState.claim_many in batches of SIZE."""
     store = RedisState(connect(url), f"bench{uuid.uuid4().hex[:8]}", config, "bench")
-    kept = []
+    kept: list[bool] = []
     n = len(sigs)
 
     def batch(b: int) -> None:

@@ -30,7 +30,8 @@ Pages = dict[str, tuple[str, bytes]]  # URL path -> (Content-Type, body)
 
 _PROTECTED = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->)", re.S | re.I)
 _TEXT = re.compile(r">([^<>]+)<")
-_WORD = re.compile(r"(?<![&#\w])[^\W\d_]{3,}(?![\w;])")
+_LD_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_WORD = re.compile(r"(?<![&#\w\\])[^\W\d_]{3,}(?![\w;])")
 _TITLE = re.compile(r"(<title[^>]*>)(.*?)(</title>)", re.S | re.I)
 _H1 = re.compile(r"(<h1[^>]*>)", re.I)
 _PARA_END = re.compile(r"</p\s*>", re.I)
@@ -53,21 +54,24 @@ def load_templates(folder: Path = DATA) -> list[Template]:
 
 
 def _template(html: str) -> Template:
-    """Split a page into markup and prose runs (text nodes of 4+ words outside scripts)."""
+    """Split a page into markup and prose runs: text nodes and JSON-LD article bodies."""
     parts: list[str] = [""]
     for i, chunk in enumerate(_PROTECTED.split(html)):
-        if i % 2:
-            parts[-1] += chunk
-            continue
+        pattern = _LD_BODY if i % 2 else _TEXT
         last = 0
-        for match in _TEXT.finditer(chunk):
-            if len(match.group(1).split()) >= 4:
+        for match in pattern.finditer(chunk):
+            if _is_prose(match.group(1)):
                 parts[-1] += chunk[last : match.start(1)]
                 parts += [match.group(1), ""]
                 last = match.end(1)
         parts[-1] += chunk[last:]
     words = [w for run in parts[1::2] for w in _WORD.findall(run)]
     return Template(parts, words or ["lorem", "ipsum", "dolor", "sit", "amet"])
+
+
+def _is_prose(text: str) -> bool:
+    """Four or more words, or 20+ characters of a script written without spaces."""
+    return len(text.split()) >= 4 or len(text.strip()) >= 20
 
 
 def article_page(template: Template, index: int) -> bytes:

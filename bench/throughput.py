@@ -226,6 +226,7 @@ def _raw_fetch_spider() -> type:
 
     class RawFetchSpider(Spider):
         name = "rawfetch"
+        feeds: list[str]  # set by Spider.__init__ from the crawl(feeds=...) keyword
 
         async def start(self) -> Any:
             for url in self.feeds:

@@ -26,6 +26,7 @@ from scrapy_redis.queue import FifoQueue
 
 from crawler.middlewares import ARTICLE_META
 from crawler.urls import url_key
+from pipelines.neardup_redis import text
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -80,14 +81,14 @@ class RedisFrontierScheduler:
         crawler.signals.connect(self._on_item_error, signal=signals.item_error)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        """Use the run's Redis state (the runtime must be opened with a redis:// URL)."""
+    def from_crawler(cls, crawler: Crawler) -> Self | Scheduler:
+        """The shared frontier on a Redis state; Scrapy's own scheduler on any other state."""
         from pipelines.runtime import open_runtime
         from pipelines.state_redis import RedisState
 
         store = open_runtime(crawler.settings).store
         if not isinstance(store, RedisState):
-            raise TypeError("RedisFrontierScheduler needs NEWSDEDUP_STATE_URL=redis://...")
+            return Scheduler.from_crawler(crawler)
         return cls(crawler, store)
 
     def open(self, spider: Spider) -> Any:
@@ -97,7 +98,7 @@ class RedisFrontierScheduler:
         self.store.requeue = self.requeue
         self.requeue(self.worker)  # a killed earlier run under this worker name
         for owner in self.client.smembers(self.keys["owners"]):
-            name = owner.decode()
+            name = text(owner)
             if name != self.worker and not self.client.exists(f"{self.store.prefix}lease:{name}"):
                 self.requeue(name)
         return self.local.open(spider)
@@ -133,7 +134,8 @@ class RedisFrontierScheduler:
         if data is None:
             return None
         self.crawler.stats.inc_value("newsdedup/frontier/popped")
-        return self.queue._decode_request(data)
+        shared: Request = self.queue._decode_request(data)
+        return shared
 
     def _saturated(self) -> bool:
         """True while the downloader holds PREFETCH requests: leave the rest to other workers."""
@@ -176,7 +178,7 @@ class RedisFrontierScheduler:
 
     def _end_generation(self) -> None:
         """The last live worker, with nothing queued, forgets which URLs were queued."""
-        others = [w.decode() for w in self.client.smembers(f"{self.store.prefix}workers")]
+        others = [text(w) for w in self.client.smembers(f"{self.store.prefix}workers")]
         alive = [
             w
             for w in others
@@ -192,7 +194,7 @@ class RedisFrontierScheduler:
             return
         self.client.set(self.keys["idle"], 1)
         for owner in self.client.smembers(f"{self.store.prefix}workers"):
-            name = owner.decode()
+            name = text(owner)
             if name == self.worker or not self.client.exists(f"{self.store.prefix}lease:{name}"):
                 continue
             if not self.client.exists(f"{self.prefix}idle:{name}"):
@@ -202,7 +204,7 @@ class RedisFrontierScheduler:
         """A Redis error in a pipeline stops the crawl: its in-flight pages are handed back."""
         from pipelines.state_redis import RedisStateError
 
-        if failure.check(redis.RedisError, RedisStateError):
+        if failure.check(redis.RedisError, RedisStateError):  # type: ignore[no-untyped-call]
             self._fail(f"Redis state error while processing {getattr(item, 'url', item)}")
 
     def _redis(self, call: Any, default: Any) -> Any:

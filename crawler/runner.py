@@ -134,17 +134,19 @@ def run_crawl(
 
     from pipelines.runtime import open_runtime
 
+    settings = build_settings(params, log_level, progress)
+    started = time.monotonic()
+    runtime = open_runtime(settings)
+
     class _Process(CrawlerProcess):
         received: int | None = None
 
         def _signal_shutdown(self, signum: int, frame: Any) -> None:
             self.received = self.received or signum
+            runtime.stopping = True  # pages not yet extracted are left for the next run
             super()._signal_shutdown(signum, frame)
 
-    settings = build_settings(params, log_level, progress)
-    started = time.monotonic()
     process = _Process(settings)
-    runtime = open_runtime(settings)
     try:
         crawler = process.create_crawler(_SPIDERS[params.kind])
         process.crawl(crawler)

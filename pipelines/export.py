@@ -76,7 +76,8 @@ class JsonlWriter:
         os.fsync(self._raw.fileno())
         self._raw.close()
         self._handle = self._raw = None
-        os.replace(self.temp_path, self.final_path)
+        self.final_path = _link_to_free_name(self.temp_path, self.final_path)
+        self.temp_path.unlink()
         _fsync_dir(self.final_path.parent)
         return True
 
@@ -188,6 +189,19 @@ class JsonlExportPipeline:
         for table, rows in self.runtime.evicted.items():
             self.stats.set_value(f"newsdedup/evicted/{table}", rows)
         self.runtime.close()
+
+
+def _link_to_free_name(temp: Path, final: Path) -> Path:
+    """Hard-link TEMP to FINAL, or to FINAL with a -2, -3... suffix: never replace a file."""
+    stem, suffix = final.name.split(".", 1)
+    for attempt in range(1, 1000):
+        candidate = final if attempt == 1 else final.with_name(f"{stem}-{attempt}.{suffix}")
+        try:
+            os.link(temp, candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"no free name for {final}")
 
 
 def _fsync_dir(path: Path) -> None:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from crawler.items import ArticleItem
     from pipelines.boilerplate import SiteBoilerplate
     from pipelines.extraction import ExtractedArticle
-    from pipelines.health import RunHealth
     from pipelines.pool import ExtractorPool
+    from pipelines.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +38,11 @@ class ExtractPipeline:
     """Extract each page's article; drop pages without one, with a counted reason."""
 
     def __init__(
-        self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate, health: RunHealth
+        self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate, runtime: Runtime
     ) -> None:
         self.stats = stats
-        self.health = health
+        self.runtime = runtime
+        self.health = runtime.health
         self.pool = pool
         self.sites = sites
 
@@ -59,13 +60,15 @@ class ExtractPipeline:
         )
         min_pages = settings.getint("NEWSDEDUP_SITE_BOILERPLATE_MIN_PAGES")
         sites = SiteBoilerplate(runtime.store.line_counts, min_pages)
-        return cls(crawler.stats, pool, sites, runtime.health)
+        return cls(crawler.stats, pool, sites, runtime)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Fill ITEM's text and metadata, or drop it saying why."""
         from pipelines.extraction import NoArticle
         from pipelines.pool import ExtractionTimeout, WorkerCrashed
 
+        if self.runtime.stopping:
+            self._drop("shutdown", item, "(stopping: left for the next run)")
         try:
             article = await self.pool.extract(item.body, item.url, item.fallbacks)
         except NoArticle as exc:

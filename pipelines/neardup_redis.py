@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 
 MAX_RETRIES = 20
 
+
+def text(value: Any) -> str:
+    """A Redis reply (bytes) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 _READ = """
 local p, nwhole, maxc, last = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local ng = tonumber(ARGV[6])
@@ -153,10 +159,8 @@ class RedisNearDupIndex(NearDupIndex):
         key = self.prefix + "nd:meta"
         self.client.set(key, params, nx=True)
         stored = self.client.get(key)
-        if stored is not None and stored.decode() != params:
-            raise ValueError(
-                f"near-dup state was built with {stored.decode()}, config wants {params}"
-            )
+        if stored is not None and text(stored) != params:
+            raise ValueError(f"near-dup state was built with {text(stored)}, config wants {params}")
 
     def _rebuild_common(self) -> None:
         """Recount furniture statistics from the most recent docs of every worker."""
@@ -167,7 +171,7 @@ class RedisNearDupIndex(NearDupIndex):
         for start in range(0, len(ids), 500):
             pipe = self.client.pipeline(transaction=False)
             for doc in ids[start : start + 500]:
-                pipe.hget(f"{self.prefix}nd:doc:{doc.decode()}", "shingles")
+                pipe.hget(f"{self.prefix}nd:doc:{text(doc)}", "shingles")
             for blob in pipe.execute():
                 if blob:
                     self._common.add(np.frombuffer(blob, dtype=np.uint32))
@@ -193,11 +197,11 @@ class RedisNearDupIndex(NearDupIndex):
     def _interpret(self, sig: Signature, doc_id: str, result: list[Any]) -> tuple[Any, list[str]]:
         """(guard hit (key, id) | verified matches other than DOC_ID, band members seen)."""
         if result[0] == b"dup":
-            return (result[2].decode(), result[1].decode()), []
+            return (text(result[2]), text(result[1])), []
         docs, seq, recent, seen = result
         self._sync(int(seq), recent)
         matches = [m for m in self._verify_all(sig, docs) if m.doc_id != doc_id]
-        return matches, [s.decode() for s in seen]
+        return matches, [text(s) for s in seen]
 
     def _sync(self, seq: int, recent: list[Any] | None) -> None:
         """Count docs stored since the last sync (rebuild when far behind: Lua false)."""
@@ -219,7 +223,7 @@ class RedisNearDupIndex(NearDupIndex):
             )
             if verdict is None:
                 continue
-            doc_id = (keeper or doc).decode()
+            doc_id = text(keeper or doc)
             reason = verdict[1] if int(via_whole) or verdict[1] == "near" else "lead"
             if doc_id not in best or verdict[0] > best[doc_id].similarity:
                 best[doc_id] = Match(doc_id, round(verdict[0], 4), reason)
@@ -318,7 +322,7 @@ class RedisNearDupIndex(NearDupIndex):
         retry = []
         for i, reply in written:
             outcome = self._done(items[i][1], reply)
-            if outcome == "retry":
+            if isinstance(outcome, str):
                 retry.append(i)
             else:
                 results[i] = outcome
@@ -345,9 +349,9 @@ class RedisNearDupIndex(NearDupIndex):
 
     def _done(self, sig: Signature, reply: list[Any]) -> tuple[str, str] | str | None:
         """An insert's outcome: 'retry', (guard key, article id) on a guard hit, else None."""
-        status = reply[0].decode()
+        status = text(reply[0])
         if status == "dup":
-            return reply[2].decode(), reply[1].decode()
+            return text(reply[2]), text(reply[1])
         if status == "retry":
             return "retry"
         seq = int(reply[1])
@@ -360,7 +364,7 @@ class RedisNearDupIndex(NearDupIndex):
         """Drop signatures added before OLDER_THAN; return how many."""
         ids = self.client.zrangebyscore(self.prefix + "nd:added", "-inf", f"({older_than}")
         for start in range(0, len(ids), 500):
-            drop_docs(self.client, self.prefix, [i.decode() for i in ids[start : start + 500]])
+            drop_docs(self.client, self.prefix, [text(i) for i in ids[start : start + 500]])
         if ids:
             log.info("evicted %d near-dup signatures", len(ids))
         return len(ids)

@@ -27,7 +27,7 @@ def recover(runtime: Runtime) -> int:
     output_dir = runtime.config.output_dir
     if not output_dir.is_dir():
         return 0
-    for temp in output_dir.glob(".*.jsonl*.tmp"):
+    for temp in output_dir.glob("**/.*.tmp"):
         logger.warning("removing unpublished file of a killed run: %s", temp.name)
         temp.unlink(missing_ok=True)
     ingested = 0

@@ -78,6 +78,7 @@ class Runtime:
         options = OutputOptions.from_settings(settings)
         self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp, options)
         self.closed = False
+        self.stopping = False  # set on SIGINT/SIGTERM: finish in-flight work, start no more
         self.evicted: dict[str, int] = {}
         self.health = RunHealth()
         days = settings.getfloat("NEWSDEDUP_RETENTION_DAYS")

@@ -37,7 +37,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from pipelines.lock import LockHeld
-from pipelines.neardup_redis import DROP_SCRIPT, INSERT_SCRIPT, RedisNearDupIndex
+from pipelines.neardup_redis import DROP_SCRIPT, INSERT_SCRIPT, RedisNearDupIndex, text
 from pipelines.state import KeptArticle, StateError
 
 if TYPE_CHECKING:
@@ -86,10 +86,9 @@ class RedisStateError(StateError):
 
 def connect(url: str) -> redis.Redis:
     """A client that retries transient errors with exponential backoff (about 15 s in all)."""
-    retry = Retry(ExponentialBackoff(cap=4.0, base=0.1), retries=8)
     client = redis.Redis.from_url(
         url,
-        retry=retry,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.1), retries=3),  # start-up: fail fast
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         socket_timeout=10,
         socket_connect_timeout=5,
@@ -99,6 +98,7 @@ def connect(url: str) -> redis.Redis:
         client.ping()
     except redis.RedisError as exc:
         raise RedisStateError(f"cannot reach the Redis state at {url}: {exc}") from exc
+    client.set_retry(Retry(ExponentialBackoff(cap=4.0, base=0.1), retries=8))
     return client
 
 
@@ -160,19 +160,19 @@ class RedisState:
         if not keys:
             return None
         found = self.client.mget([f"{self.prefix}url:{k}" for k in keys])
-        return next((v.decode() for v in found if v), None)
+        return next((text(v) for v in found if v), None)
 
     def article_for_hash(self, content_hash: str) -> str | None:
         """The id of a kept article with exactly this normalised text."""
         found = self.client.get(f"{self.prefix}hash:{content_hash}")
-        return found.decode() if found else None
+        return text(found) if found else None
 
     def kept_article(self, article_id: str) -> KeptArticle | None:
         """The stored representative with ARTICLE_ID."""
         fields = self.client.hmget(f"{self.prefix}art:{article_id}", "url", "source", "cluster")
         if fields[0] is None:
             return None
-        url, source, cluster = (f.decode() if f else "" for f in fields)
+        url, source, cluster = (text(f) if f else "" for f in fields)
         return KeptArticle(article_id, url, source, cluster)
 
     def _article_args(
@@ -246,7 +246,7 @@ class RedisState:
         pending = f"{self.prefix}pending:{self.worker}"
         self.client.delete(f"{self.prefix}deadsince:{self.worker}")
         if name := self.client.get(self._publishing):
-            self._deferred = name.decode()  # kept until recovery shows whether it was renamed
+            self._deferred = text(name)  # kept until recovery shows whether it was renamed
             if self.client.exists(pending):
                 self.client.rename(pending, pending + ":deferred")
             logger.warning("worker %s died publishing %s: recovery decides", self.worker, name)
@@ -300,7 +300,7 @@ class RedisState:
 
     def rollback(self, worker: str) -> int:
         """Undo WORKER's uncommitted writes; return how many articles/signatures were undone."""
-        docs = [d.decode() for d in self.client.eval(_ROLLBACK, 0, self.prefix, worker)]
+        docs = [text(d) for d in self.client.eval(_ROLLBACK, 0, self.prefix, worker)]
         if docs:
             self.client.eval(DROP_SCRIPT, 0, self.prefix, *docs)
         return len(docs)
@@ -415,7 +415,7 @@ class WorkerLease:
     def acquire(self) -> None:
         """Take the worker name, or a dead local holder's; else raise LockHeld."""
         if not self.client.set(self.key, self.value, nx=True, px=self.ms):
-            holder = (self.client.get(self.key) or b"").decode()
+            holder = text(self.client.get(self.key) or b"")
             if not (
                 _dead_local(holder)
                 and self.client.eval(_CAS, 1, self.key, holder, self.value, self.ms)
@@ -428,7 +428,7 @@ class WorkerLease:
 
     def dead_workers(self) -> list[str]:
         """Registered workers (other than this one) whose lease has expired."""
-        workers = [w.decode() for w in self.client.smembers(f"{self.prefix}workers")]
+        workers = [text(w) for w in self.client.smembers(f"{self.prefix}workers")]
         others = [w for w in workers if w != self.worker]
         pipe = self.client.pipeline(transaction=False)
         for worker in others:

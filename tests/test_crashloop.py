@@ -96,10 +96,6 @@ def _kill_idle_workers(proc: subprocess.Popen[bytes], out: Path) -> int:
     return crashloop.kill_children(proc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pebble pool breaks or deadlocks when an idle worker dies (see pipelines/pool.py)",
-)
 def test_crawl_survives_its_idle_workers_being_killed(slow_site: Site, tmp_path: Path) -> None:
     out, log = tmp_path / "out", tmp_path / "workers.log"
     command = crashloop.crawl_command(slow_site.feed, out, PUBLISH_EVERY)
@@ -156,10 +152,6 @@ def test_published_but_uncommitted_file_is_reingested(site: Site, tmp_path: Path
     assert sorted(urls) == sorted(site.urls)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a run given an earlier run's stamp replaces its published file (pipelines/export.py)",
-)
 def test_a_run_never_overwrites_an_earlier_published_file(site: Site, tmp_path: Path) -> None:
     out, urls = tmp_path / "out", sorted(site.urls)
     for number, chunk in enumerate((urls[:3], urls[3:6])):

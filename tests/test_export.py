@@ -42,3 +42,13 @@ def test_gzip_output_is_a_complete_gzip_file(tmp_path: Path) -> None:
     assert writer.final_path.name == "articles-g.jsonl.gz"
     with gzip.open(writer.final_path, "rt", encoding="utf-8") as handle:
         assert [json.loads(line)["id"] for line in handle] == ["1", "2"]
+
+
+def test_publish_never_replaces_an_existing_file(tmp_path: Path) -> None:
+    (tmp_path / "articles-s.jsonl").write_text('{"id": "old"}\n', encoding="utf-8")
+    writer = JsonlWriter(tmp_path / "articles-s.jsonl")
+    writer.write({"id": "new"})
+    assert writer.publish()
+    assert writer.final_path.name == "articles-s-2.jsonl"
+    assert (tmp_path / "articles-s.jsonl").read_text(encoding="utf-8") == '{"id": "old"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles-s-2.jsonl", "articles-s.jsonl"]

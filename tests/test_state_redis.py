@@ -79,14 +79,44 @@ def test_uncommitted_work_is_rolled_back_on_close(url: str, namespace: str) -> N
     store = _store(url, namespace)
     _remember(store, "a1")
     store.near_dup.add("a1", text_signature(_texts(1)[0], CONFIG), time.time())
-    store.record_published("articles-x.jsonl")
     store.close()
     again = _store(url, namespace)
     assert again.article_for_url_keys(["ex.com/a1"]) is None
     assert again.kept_article("a1") is None
-    assert not again.is_published("articles-x.jsonl")
     assert again.near_dup.size() == 0
     again.close()
+
+
+def test_recording_a_published_file_commits(url: str, namespace: str) -> None:
+    store = _store(url, namespace)
+    _remember(store, "a1")
+    store.prepare_publish("articles-x.jsonl")
+    store.record_published("articles-x.jsonl")
+    store.close()
+    again = _store(url, namespace)
+    assert again.is_published("articles-x.jsonl")
+    assert again.article_for_url_keys(["ex.com/a1"]) == "a1"
+    again.close()
+
+
+@pytest.mark.parametrize("renamed", [True, False])
+def test_a_worker_killed_while_publishing_is_resolved_by_its_restart(
+    url: str, namespace: str, renamed: bool
+) -> None:
+    store = _store(url, namespace, "w1", lease=0.3)
+    _remember(store, "a1")
+    store.prepare_publish("articles-1.jsonl")
+    store.lease.stop_heartbeat()  # killed between prepare_publish and record_published
+    time.sleep(0.5)
+    other = _store(url, namespace, "w2")
+    assert other.article_for_url_keys(["ex.com/a1"]) == "a1"  # others leave it to w1
+    restart = _store(url, namespace, "w1")
+    assert restart.article_for_url_keys(["ex.com/a1"]) == "a1"
+    # start-up recovery re-records the file if it was renamed into place before the kill
+    restart.record_published("articles-1.jsonl" if renamed else "articles-2.jsonl")
+    assert (restart.article_for_url_keys(["ex.com/a1"]) == "a1") is renamed
+    restart.close()
+    other.close()
 
 
 def test_pending_writes_block_other_workers_at_once(url: str, namespace: str) -> None:
@@ -149,9 +179,7 @@ def test_evict_forgets_old_entries_only(url: str, namespace: str) -> None:
     store.close()
 
 
-def test_namespace_built_with_other_signature_settings_is_refused(
-    url: str, namespace: str
-) -> None:
+def test_namespace_built_with_other_signature_settings_is_refused(url: str, namespace: str) -> None:
     _store(url, namespace).close()
     with pytest.raises(StateError, match="built with"):
         RedisState(connect(url), namespace, replace(CONFIG, num_perm=128), "w1")
