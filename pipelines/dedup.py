@@ -37,7 +37,7 @@ def content_hash(text: str) -> str:
 class Verdict:
     """Why an article is a duplicate, and of which kept article."""
 
-    reason: str  # url | exact | near | lead
+    reason: str  # url | exact | near | contained | lead
     duplicate_of: str
     similarity: float
 
@@ -64,6 +64,15 @@ class Deduplicator:
         kept = KeptArticle(item.id, item.url, item.source, item.cluster_id)
         self.store.remember(kept, item.url_keys, item.content_hash)
         self.store.near_dup.add(item.id, item.signature, time.time())
+
+    def remember_duplicate(self, item: ArticleItem, verdict: Verdict) -> None:
+        """Map a dropped copy's URLs (never fetched again) and, for near copies, its signature
+        to the kept article, so later versions that resemble this copy join the same story."""
+        self.store.remember_urls(item.url_keys, verdict.duplicate_of)
+        if verdict.reason not in ("url", "exact") and item.signature is not None:
+            self.store.near_dup.add(
+                item.id, item.signature, time.time(), keeper=verdict.duplicate_of
+            )
 
     def duplicate_record(self, item: ArticleItem, verdict: Verdict) -> dict[str, Any]:
         """The line written to duplicates-*.jsonl for a dropped article."""
@@ -109,7 +118,7 @@ class DedupPipeline:
             self.stats.inc_value("newsdedup/new")
             return item
         self.runtime.health.source(item.source).duplicates[verdict.reason] += 1
-        self.dedup.store.remember_urls(item.url_keys, verdict.duplicate_of)
+        self.dedup.remember_duplicate(item, verdict)
         self.stats.inc_value(f"newsdedup/duplicates/{verdict.reason}")
         self.runtime.output.duplicates.write(self.dedup.duplicate_record(item, verdict))
         raise DropItem(f"{verdict.reason} duplicate of {verdict.duplicate_of}: {item.url}")

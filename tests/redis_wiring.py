@@ -71,6 +71,7 @@ def runtime_init(self: runtime.Runtime, config: runtime.RuntimeConfig, settings:
     options = OutputOptions.from_settings(settings)
     self.output = RunOutput(config.output_dir, config.run_stamp, options, suffix)
     self.closed = False
+    self.stopping = False
     self.evicted = {}
     self.health = RunHealth()
     days = settings.getfloat("NEWSDEDUP_RETENTION_DAYS")

@@ -53,7 +53,7 @@ def test_run_two_drops_the_wire_copy_of_run_one(tmp_path: Path) -> None:
     [kept] = read_jsonl(out)
     [dup] = read_jsonl(out, "duplicates-*.jsonl")
     assert kept["url"].endswith("/water-pipes") and dup["url"].endswith("/pipes-plan")
-    assert dup["reason"] in ("near", "lead") and dup["duplicate_of"] == kept["id"]
+    assert dup["reason"] in ("near", "contained", "lead") and dup["duplicate_of"] == kept["id"]
     assert dup["cluster_id"] == kept["cluster_id"] and dup["duplicate_of_source"].endswith(
         "one.xml"
     )
