@@ -19,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from redis.exceptions import NoScriptError
 
 from pipelines.neardup import Match, NearDupIndex, _CommonShingles
 
@@ -46,13 +47,15 @@ for i = 7, 6 + ng do
 end
 local first = 7 + ng
 local hits, via, order, bands = {}, {}, {}, {}
-for i = first, #ARGV do
-  local members = redis.call('SMEMBERS', p .. 'nd:b:' .. ARGV[i])
+local idx = 0
+for band in string.gmatch(ARGV[first], '[^,]+') do
+  idx = idx + 1
+  local members = redis.call('SMEMBERS', p .. 'nd:b:' .. band)
   bands[#bands + 1] = table.concat(members, ',')
   for _, m in ipairs(members) do
     if not hits[m] then hits[m] = 0; via[m] = 0; order[#order + 1] = m end
     hits[m] = hits[m] + 1
-    if i - first < nwhole then via[m] = 1 end
+    if idx <= nwhole then via[m] = 1 end
   end
 end
 table.sort(order, function(a, b)
@@ -74,7 +77,7 @@ if last >= 0 and seq > last and seq - last <= tonumber(ARGV[3]) * 50 then
 elseif last >= 0 and seq > last then
   recent = false
 end
-return {docs, seq, recent, bands}
+return {docs, seq, recent, table.concat(bands, ';')}
 """
 
 INSERT_SCRIPT = """
@@ -87,10 +90,10 @@ for _ = 1, nguard do
   local v = redis.call('GET', nxt())
   if v and v ~= id then return {'dup', v, ARGV[i - 1]} end
 end
-local nexpect = tonumber(nxt())
-for _ = 1, nexpect do
-  local key, seen = nxt(), {}
-  for m in string.gmatch(nxt(), '[^,]+') do seen[m] = true end
+for entry in string.gmatch(nxt(), '[^;]+') do
+  local key, list = string.match(entry, '^([^=]*)=(.*)$')
+  local seen = {}
+  for m in string.gmatch(list, '[^,]+') do seen[m] = true end
   for _, m in ipairs(redis.call('SMEMBERS', p .. 'nd:b:' .. key)) do
     if not seen[m] and m ~= id then return {'retry'} end
   end
@@ -192,7 +195,7 @@ class RedisNearDupIndex(NearDupIndex):
         """Arguments of the read script."""
         bands, nwhole = self._band_list(sig)
         args = [self.prefix, nwhole, self.config.max_candidates, self._seq, doc_id, len(guards)]
-        return [*args, *guards, *bands]
+        return [*args, *guards, ",".join(bands)]
 
     def _interpret(self, sig: Signature, doc_id: str, result: list[Any]) -> tuple[Any, list[str]]:
         """(guard hit (key, id) | verified matches other than DOC_ID, band members seen)."""
@@ -201,7 +204,7 @@ class RedisNearDupIndex(NearDupIndex):
         docs, seq, recent, seen = result
         self._sync(int(seq), recent)
         matches = [m for m in self._verify_all(sig, docs) if m.doc_id != doc_id]
-        return matches, [text(s) for s in seen]
+        return matches, text(seen).split(";")
 
     def _sync(self, seq: int, recent: list[Any] | None) -> None:
         """Count docs stored since the last sync (rebuild when far behind: Lua false)."""
@@ -259,11 +262,10 @@ class RedisNearDupIndex(NearDupIndex):
         results: dict[int, Match | tuple[str, str] | None] = {}
         todo = list(range(len(items)))
         for _attempt in range(MAX_RETRIES):
-            pipe = self.client.pipeline(transaction=False)
-            for i in todo:
-                doc_id, sig, guards, _ = items[i]
-                self._read(args=self._read_args(sig, doc_id, guards), client=pipe)
-            written = self._queue_inserts(items, todo, pipe.execute(), results, now)
+            reads = [
+                (self._read, self._read_args(items[i][1], items[i][0], items[i][2])) for i in todo
+            ]
+            written = self._queue_inserts(items, todo, self._run(reads), results, now)
             todo = self._finish_inserts(items, written, results)
             if not todo:
                 return [results[i] for i in range(len(items))]
@@ -279,7 +281,7 @@ class RedisNearDupIndex(NearDupIndex):
         now: float,
     ) -> list[tuple[int, Any]]:
         """Verify each read; pipeline the inserts of the new docs; return (item, reply)."""
-        pipe = self.client.pipeline(transaction=False)
+        inserts: list[tuple[Any, list[Any]]] = []
         earlier: list[tuple[str, Signature, set[str]]] = []  # kept before, in this batch
         queued = []
         for i, read in zip(todo, reads, strict=True):
@@ -294,12 +296,27 @@ class RedisNearDupIndex(NearDupIndex):
                 (band, ",".join([m for m in members.split(",") if m] + [e[0] for e in mine]))
                 for band, members in zip(bands, seen, strict=True)
             ]
-            self._insert(
-                args=self._insert_args(doc_id, sig, now, None, guards, expect, extra), client=pipe
+            inserts.append(
+                (self._insert, self._insert_args(doc_id, sig, now, None, guards, expect, extra))
             )
             earlier.append((doc_id, sig, set(bands)))
             queued.append(i)
-        return list(zip(queued, pipe.execute(), strict=True))
+        return list(zip(queued, self._run(inserts), strict=True))
+
+    def _run(self, calls: list[tuple[Any, list[Any]]]) -> list[Any]:
+        """Run script calls: one directly, several in one pipelined round trip."""
+        if len(calls) <= 1:
+            return [script(args=args) for script, args in calls]
+        for _attempt in range(2):
+            pipe = self.client.pipeline(transaction=False)
+            for script, args in calls:
+                pipe.evalsha(script.sha, 0, *args)  # no SCRIPT EXISTS round trip
+            try:
+                return list(pipe.execute())
+            except NoScriptError:  # Redis restarted or flushed: load and run again
+                for script in {s.sha: s for s, _ in calls}.values():
+                    self.client.script_load(script.script)
+        raise RuntimeError("Redis keeps forgetting the newsdedup scripts")
 
     def _local_match(
         self, sig: Signature, earlier: list[tuple[str, Signature, set[str]]]
@@ -341,9 +358,8 @@ class RedisNearDupIndex(NearDupIndex):
         """Arguments of the insert script."""
         bands, _ = self._band_list(sig)
         args: list[Any] = [self.prefix, self.worker, now, self.ttl_ms, doc_id, keeper or ""]
-        args += [self.config.common_window, len(guards), *guards, len(expect or [])]
-        for band, members in expect or []:
-            args += [band, members]
+        args += [self.config.common_window, len(guards), *guards]
+        args.append(";".join(f"{band}={members}" for band, members in expect or []))
         args += extra or [0, 0]
         return [*args, ",".join(bands), self._content_size(sig.shingles), sig.shingles.tobytes()]
 
