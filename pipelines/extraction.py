@@ -162,10 +162,15 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 
 
 def _run_trafilatura(tree: HtmlElement, url: str | None, precision: bool) -> Any:
-    """One trafilatura main-text pass, comments off (metadata is read separately)."""
+    """One trafilatura main-text pass, comments off (metadata is read separately).
+
+    The precision pass skips trafilatura's readability/justext comparison (`fast`): on the
+    dev set that costs 0.001 F1 and saves a quarter of the time; the balanced retry for
+    pages where it finds too little keeps the comparison.
+    """
     try:
         return trafilatura.bare_extraction(
-            tree, url=url, include_comments=False, favor_precision=precision
+            tree, url=url, include_comments=False, favor_precision=precision, fast=precision
         )
     except Exception as exc:  # a library bug on odd markup must not crash the crawl
         logger.warning("trafilatura failed on %s: %r", url, exc)

@@ -16,6 +16,19 @@ _U32 = np.uint32
 _U64 = np.uint64
 _FMIX = np.uint64(0xFF51AFD7ED558CCD)
 _TOKEN_CACHE_MAX = 1 << 19
+_LOW56 = (1 << 56) - 1
+_LEN_MASK = np.array([(1 << (8 * n)) - 1 for n in range(8)], dtype=_U64)  # low n bytes
+_NEWLINE = np.uint8(10)
+_SPACE_BYTES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # str.isspace() ASCII characters
+_ODD_SPACES = "\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # other isspace()
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
+_ODD_SPACES_UTF8 = tuple(
+    chr(c).encode() for c in range(0x80, 0x3001) if chr(c).isspace() and chr(c) != "\xa0"
+)
+_NON_SPACE_BYTE = np.ones(256, dtype=bool)
+_NON_SPACE_BYTE[list(_SPACE_BYTES)] = False
+_WORD_BYTE = _NON_SPACE_BYTE.copy()  # bytes the _WORD regex keeps (UTF-8 sequences: all)
+_WORD_BYTE[[c for c in range(0x21, 0x7F) if not chr(c).isalnum()]] = False
 
 
 @dataclass(frozen=True)
@@ -75,40 +88,103 @@ def _gram_multipliers(k: int, seed: int) -> np.ndarray:
     return (rng.integers(0, 2**63, size=k, dtype=_U64) << _U64(1)) | _U64(1)
 
 
-_token_cache: dict[str, int] = {}
+class _TokenIds(dict[int | bytes | str, int]):
+    """xxh3 64-bit hash of a token's UTF-8 bytes, computed on first use (stable across runs).
+
+    Keys are the token itself (str or bytes) or, for tokens of at most 7 bytes, the int
+    packing its bytes (little-endian) with its length in the top byte: ints never equal
+    str/bytes keys, so one dict serves all three.
+    """
+
+    def __missing__(self, key: int | bytes | str) -> int:
+        if isinstance(key, int):
+            raw = (key & _LOW56).to_bytes(7, "little")[: key >> 56]
+        else:
+            raw = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else key
+        value = self[key] = xxhash.xxh3_64_intdigest(raw)
+        return value
 
 
-def _token_ids(tokens: list[str]) -> np.ndarray:
-    """64-bit xxh3 hash of each token (cached; stable across processes)."""
-    cache = _token_cache
-    missing = set(tokens).difference(cache)
-    if missing:
-        if len(cache) + len(missing) > _TOKEN_CACHE_MAX:
-            cache.clear()
-            missing = set(tokens)
-        digest = xxhash.xxh3_64_intdigest
-        cache.update((w, digest(w.encode())) for w in missing)
-    return np.fromiter(map(cache.__getitem__, tokens), dtype=_U64, count=len(tokens))
+_token_cache = _TokenIds()
+
+
+def _cached_ids(keys: list[int | bytes | str]) -> np.ndarray:
+    """Token hashes of keys as uint64 (the cache is bounded: cleared when it grows too big)."""
+    ids = np.fromiter(map(_token_cache.__getitem__, keys), dtype=_U64, count=len(keys))
+    if len(_token_cache) > _TOKEN_CACHE_MAX:
+        _token_cache.clear()
+    return ids
+
+
+def _normalise(text: str) -> bytes:
+    """Lower-cased UTF-8 text with typographic punctuation and non-ASCII spaces made ASCII."""
+    text = text.lower()
+    for old, new in _PUNCT:
+        text = text.replace(old, new)
+    data = text.encode("utf-8", "surrogatepass")
+    if not data.isascii() and any(space in data for space in _ODD_SPACES_UTF8):
+        data = _ODD_SPACE.sub(" ", text).encode("utf-8", "surrogatepass")
+    return data
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) offsets of the runs of True in a bool array."""
+    edges = np.flatnonzero(np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+    return edges[::2], edges[1::2]
+
+
+def _content_spans(data: bytes, min_line_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """Byte spans of the word tokens of prose lines (see content_tokens), in text order.
+
+    Tokens are runs of bytes that are neither whitespace nor ASCII punctuation (exactly the
+    _WORD regex on the decoded text, once _normalise made every space ASCII); a line is
+    prose when it has >= min_line_words tokens and >= min_line_words whitespace-split words.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = _runs(_WORD_BYTE[raw])
+    breaks = np.flatnonzero(raw == _NEWLINE)
+    lines = len(breaks) + 1
+    word_line = np.searchsorted(breaks, starts)
+    split_line = np.searchsorted(breaks, _runs(_NON_SPACE_BYTE[raw])[0])
+    prose = np.bincount(word_line, minlength=lines) >= min_line_words
+    prose &= np.bincount(split_line, minlength=lines) >= min_line_words
+    kept = prose[word_line]
+    if np.count_nonzero(kept) >= 4 * min_line_words:
+        return starts[kept], ends[kept]
+    return starts, ends
+
+
+def _span_ids(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """xxh3 hash of each token data[start:end] (short tokens keyed by their packed bytes)."""
+    lengths = ends - starts
+    padded = data + bytes(8)
+    words = np.ndarray((len(data),), dtype="<u8", buffer=padded, strides=(1,))  # any offset
+    packed = words[starts] & _LEN_MASK[np.minimum(lengths, 7)]
+    packed |= lengths.astype(_U64) << _U64(56)
+    keys: list[int | bytes | str] = packed.tolist()
+    long = np.flatnonzero(lengths > 7)
+    for i, start, end in zip(long.tolist(), starts[long].tolist(), ends[long].tolist()):
+        keys[i] = data[start:end]
+    return _cached_ids(keys)
 
 
 def content_tokens(text: str, min_line_words: int) -> list[str]:
     """Lower-cased word tokens of the lines long enough to be prose; all tokens if too few."""
-    text = text.lower()
-    for old, new in _PUNCT:
-        text = text.replace(old, new)
-    lines = text.split("\n")
-    kept: list[str] = []
-    for line in lines:
-        if len(line.split()) < min_line_words:
-            continue  # cheap pre-check; the regex below only splits further
-        if len(words := _WORD.findall(line)) >= min_line_words:
-            kept.extend(words)
-    return kept if len(kept) >= 4 * min_line_words else _WORD.findall(text)
+    data = _normalise(text)
+    starts, ends = _content_spans(data, min_line_words)
+    return [
+        data[start:end].decode("utf-8", "surrogatepass")
+        for start, end in zip(starts.tolist(), ends.tolist())
+    ]
 
 
 def shingle_hashes(tokens: list[str], k: int, seed: int = 1) -> np.ndarray:
     """32-bit hashes of every word k-gram, in text order (one hash if fewer than k words)."""
-    ids = _token_ids(tokens)
+    return _gram_hashes(_cached_ids(list(tokens)), k, seed)
+
+
+def _gram_hashes(ids: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """32-bit hashes of every k-gram of 64-bit token ids (one hash if fewer than k ids)."""
     if len(ids) < k:
         ids = np.concatenate([ids, np.zeros(k - len(ids), dtype=_U64)])
     mult = _gram_multipliers(k, seed)
@@ -144,8 +220,9 @@ def minhash(hashes: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
 
 def text_signature(text: str, config: NearDupConfig) -> Signature:
     """Signature of one article text (top level and picklable: runs in worker processes)."""
-    tokens = content_tokens(text, config.min_line_words)
-    ordered = shingle_hashes(tokens, config.shingle, config.seed)
+    data = _normalise(text)
+    ids = _span_ids(data, *_content_spans(data, config.min_line_words))
+    ordered = _gram_hashes(ids, config.shingle, config.seed)
     lead_count = max(1, config.lead_words - config.shingle + 1)
     shingles = _sorted_unique(ordered)
     return Signature(

@@ -77,7 +77,8 @@ if last >= 0 and seq > last and seq - last <= tonumber(ARGV[3]) * 50 then
 elseif last >= 0 and seq > last then
   recent = false
 end
-return {docs, seq, recent, table.concat(bands, ';')}
+local ver = redis.call('GET', p .. 'nd:ver') or '0'
+return {docs, seq, recent, table.concat(bands, ';'), ver}
 """
 
 INSERT_SCRIPT = """
@@ -88,14 +89,23 @@ local function nxt() i = i + 1; return ARGV[i - 1] end
 local nguard = tonumber(nxt())
 for _ = 1, nguard do
   local v = redis.call('GET', nxt())
-  if v and v ~= id then return {'dup', v, ARGV[i - 1]} end
+  if v and v ~= id then
+    redis.call('INCR', p .. 'nd:ver')  -- every attempt counts: callers predict the version
+    return {'dup', v, ARGV[i - 1]}
+  end
 end
-for entry in string.gmatch(nxt(), '[^;]+') do
-  local key, list = string.match(entry, '^([^=]*)=(.*)$')
-  local seen = {}
-  for m in string.gmatch(list, '[^,]+') do seen[m] = true end
-  for _, m in ipairs(redis.call('SMEMBERS', p .. 'nd:b:' .. key)) do
-    if not seen[m] and m ~= id then return {'retry'} end
+local ver, expect = nxt(), nxt()
+if ver == '' or (redis.call('GET', p .. 'nd:ver') or '0') ~= ver then
+  for entry in string.gmatch(expect, '[^;]+') do
+    local key, list = string.match(entry, '^([^=]*)=(.*)$')
+    local seen = {}
+    for m in string.gmatch(list, '[^,]+') do seen[m] = true end
+    for _, m in ipairs(redis.call('SMEMBERS', p .. 'nd:b:' .. key)) do
+      if not seen[m] and m ~= id then
+        redis.call('INCR', p .. 'nd:ver')
+        return {'retry'}
+      end
+    end
   end
 end
 local pending = p .. 'pending:' .. worker
@@ -125,6 +135,7 @@ for b in string.gmatch(bands, '[^,]+') do
   if ttl > 0 then redis.call('PEXPIRE', p .. 'nd:b:' .. b, ttl) end
 end
 redis.call('ZADD', p .. 'nd:added', now, id)
+redis.call('INCR', p .. 'nd:ver')
 redis.call('SADD', pending, 'd:' .. id)
 if keeper ~= '' then return {'ok', 0} end
 local seq = redis.call('INCR', p .. 'nd:seq')
@@ -149,6 +160,7 @@ class RedisNearDupIndex(NearDupIndex):
         self._common = _CommonShingles()
         self._added_since_rebuild = 0
         self._seq = -1
+        self._band_cache: dict[int, tuple[Signature, tuple[list[str], int]]] = {}
         self._read = client.register_script(_READ)
         self._insert = client.register_script(INSERT_SCRIPT)
         self._check_meta()
@@ -188,8 +200,14 @@ class RedisNearDupIndex(NearDupIndex):
 
     def _band_list(self, sig: Signature) -> tuple[list[str], int]:
         """All band keys (whole text first, then lead) as strings, and how many are whole."""
+        cached = self._band_cache.get(id(sig))
+        if cached is not None and cached[0] is sig:
+            return cached[1]
         whole, lead = self._keys(sig)
-        return [str(k) for k in whole + lead], len(whole)
+        if len(self._band_cache) > 4096:
+            self._band_cache.clear()
+        self._band_cache[id(sig)] = (sig, ([str(k) for k in whole + lead], len(whole)))
+        return self._band_cache[id(sig)][1]
 
     def _read_args(self, sig: Signature, doc_id: str, guards: list[str]) -> list[Any]:
         """Arguments of the read script."""
@@ -197,14 +215,16 @@ class RedisNearDupIndex(NearDupIndex):
         args = [self.prefix, nwhole, self.config.max_candidates, self._seq, doc_id, len(guards)]
         return [*args, *guards, ",".join(bands)]
 
-    def _interpret(self, sig: Signature, doc_id: str, result: list[Any]) -> tuple[Any, list[str]]:
-        """(guard hit (key, id) | verified matches other than DOC_ID, band members seen)."""
+    def _interpret(
+        self, sig: Signature, doc_id: str, result: list[Any]
+    ) -> tuple[Any, list[str], int]:
+        """(guard hit (key, id) | matches other than DOC_ID, band members seen, index version)."""
         if result[0] == b"dup":
-            return (text(result[2]), text(result[1])), []
-        docs, seq, recent, seen = result
+            return (text(result[2]), text(result[1])), [], 0
+        docs, seq, recent, seen, version = result
         self._sync(int(seq), recent)
         matches = [m for m in self._verify_all(sig, docs) if m.doc_id != doc_id]
-        return matches, text(seen).split(";")
+        return matches, text(seen).split(";"), int(version)
 
     def _sync(self, seq: int, recent: list[Any] | None) -> None:
         """Count docs stored since the last sync (rebuild when far behind: Lua false)."""
@@ -234,7 +254,7 @@ class RedisNearDupIndex(NearDupIndex):
 
     def find_all(self, sig: Signature) -> list[Match]:
         """Every verified match (one per reported doc id), best first."""
-        matches, _ = self._interpret(sig, "", self._read(args=self._read_args(sig, "", [])))
+        matches = self._interpret(sig, "", self._read(args=self._read_args(sig, "", [])))[0]
         return list(matches)
 
     def add(self, doc_id: str, sig: Signature, now: float, keeper: str | None = None) -> None:
@@ -282,24 +302,24 @@ class RedisNearDupIndex(NearDupIndex):
     ) -> list[tuple[int, Any]]:
         """Verify each read; pipeline the inserts of the new docs; return (item, reply)."""
         inserts: list[tuple[Any, list[Any]]] = []
-        earlier: list[tuple[str, Signature, set[str]]] = []  # kept before, in this batch
-        queued = []
+        earlier: dict[str, list[tuple[str, Signature]]] = {}  # band -> kept in this batch
+        queued: list[int] = []
         for i, read in zip(todo, reads, strict=True):
             doc_id, sig, guards, extra = items[i]
-            found, seen = self._interpret(sig, doc_id, read)
+            found, seen, version = self._interpret(sig, doc_id, read)
             bands = self._band_list(sig)[0]
-            mine = [e for e in earlier if e[2].intersection(bands)]
+            mine = {d: other for band in bands for d, other in earlier.get(band, [])}
             if isinstance(found, tuple) or found or (found := self._local_match(sig, mine)):
                 results[i] = found if isinstance(found, tuple) else found[0]
                 continue
-            expect = [
-                (band, ",".join([m for m in members.split(",") if m] + [e[0] for e in mine]))
-                for band, members in zip(bands, seen, strict=True)
-            ]
-            inserts.append(
-                (self._insert, self._insert_args(doc_id, sig, now, None, guards, expect, extra))
-            )
-            earlier.append((doc_id, sig, set(bands)))
+            also = "," + ",".join(mine) if mine else ""  # kept earlier in this batch
+            expect = [(band, members + also) for band, members in zip(bands, seen, strict=True)]
+            # the version moved by our own inserts only: nobody else wrote, no band check
+            expected = str(version + len(queued))
+            args = self._insert_args(doc_id, sig, now, None, guards, expect, extra, expected)
+            inserts.append((self._insert, args))
+            for band in bands:
+                earlier.setdefault(band, []).append((doc_id, sig))
             queued.append(i)
         return list(zip(queued, self._run(inserts), strict=True))
 
@@ -318,12 +338,10 @@ class RedisNearDupIndex(NearDupIndex):
                     self.client.script_load(script.script)
         raise RuntimeError("Redis keeps forgetting the newsdedup scripts")
 
-    def _local_match(
-        self, sig: Signature, earlier: list[tuple[str, Signature, set[str]]]
-    ) -> list[Match]:
-        """A verified match among docs claimed earlier in the same batch."""
+    def _local_match(self, sig: Signature, earlier: dict[str, Signature]) -> list[Match]:
+        """A verified match among docs claimed earlier in the same batch (sharing a band)."""
         q_size = self._content_size(sig.shingles)
-        for doc_id, other, _ in earlier:
+        for doc_id, other in earlier.items():
             d_size = self._content_size(other.shingles)
             if verdict := self._verify(sig.shingles, q_size, other.shingles, d_size):
                 return [Match(doc_id, round(verdict[0], 4), verdict[1])]
@@ -354,12 +372,13 @@ class RedisNearDupIndex(NearDupIndex):
         guards: list[str],
         expect: list[tuple[str, str]] | None,
         extra: list[Any] | None = None,
+        version: str = "",
     ) -> list[Any]:
-        """Arguments of the insert script."""
+        """Arguments of the insert script (VERSION: the expected nd:ver, '' to always check)."""
         bands, _ = self._band_list(sig)
         args: list[Any] = [self.prefix, self.worker, now, self.ttl_ms, doc_id, keeper or ""]
         args += [self.config.common_window, len(guards), *guards]
-        args.append(";".join(f"{band}={members}" for band, members in expect or []))
+        args += [version, ";".join(f"{band}={members}" for band, members in expect or [])]
         args += extra or [0, 0]
         return [*args, ",".join(bands), self._content_size(sig.shingles), sig.shingles.tobytes()]
 

@@ -68,6 +68,7 @@ class ExtractorPool:
         self._pool = self._new_pool(self.workers) if self.workers > 1 else None
         self._retry_pool: ProcessPoolExecutor | None = None
         self._retry_lock = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(2 * self.workers)  # deadlines start near the work
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
@@ -98,13 +99,18 @@ class ExtractorPool:
         url: str,
         fallbacks: Mapping[str, Any],
     ) -> ExtractedArticle:
-        """Run TASK in POOL under the deadline; a timeout replaces POOL."""
-        future = pool.submit(task, body, url, dict(fallbacks))
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except TimeoutError as exc:
-            self._replace(pool, f"a page took over {self.timeout:g} s: {url}")
-            raise ExtractionTimeout(f"extraction took over {self.timeout:g} s") from exc
+        """Run TASK in POOL under the deadline; a timeout replaces POOL.
+
+        At most two pages per worker are submitted at once, so a deadline starts close to
+        the moment its page is picked up, not while it waits behind a long queue.
+        """
+        async with self._in_flight:
+            future = pool.submit(task, body, url, dict(fallbacks))
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            except TimeoutError as exc:
+                self._replace(pool, f"a page took over {self.timeout:g} s: {url}")
+                raise ExtractionTimeout(f"extraction took over {self.timeout:g} s") from exc
 
     async def _retry_alone(
         self,

@@ -272,7 +272,7 @@ class RedisState:
     def _run_insert(self, doc_id: str, extra: list[Any]) -> None:
         """Run the insert script with no guards and no signature."""
         now, ttl = time.time(), self.near_dup.ttl_ms
-        args = [self.prefix, self.worker, now, ttl, doc_id, "", 1, 0, "", *extra, ""]
+        args = [self.prefix, self.worker, now, ttl, doc_id, "", 1, 0, "", "", *extra, ""]
         self._insert(args=args)
 
     def is_published(self, name: str) -> bool:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
 from crawler.commands.common import GlobalOptions, fail
 from crawler.runner import EXIT_LOCKED
@@ -133,6 +132,8 @@ def _params(
     options: dict[str, Any],
 ) -> CrawlParams:
     """Validate everything before Scrapy starts; bad input is a UsageError (exit 2)."""
+    from pydantic import ValidationError
+
     from crawler.config import ConfigError, load_sources
     from crawler.params import CrawlParams, expand_sources, parse_setting_pairs
 
@@ -161,6 +162,8 @@ def _params(
 
 def _first_error(exc: Exception) -> str:
     """A one-line message from a validation error."""
+    from pydantic import ValidationError
+
     if isinstance(exc, ValidationError):
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
