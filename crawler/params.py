@@ -24,6 +24,8 @@ class CrawlParams(BaseModel):
     url_list_name: str = "urls"
     output: Path = Path("output")
     state: str | None = None
+    namespace: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    worker: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     kind: SourceKind = "auto"
     workers: int = Field(0, ge=0, le=256)
     max_pages: int = Field(0, ge=0)

@@ -36,6 +36,8 @@ class CrawlResult:
         """0 ok, 1 a source failed, 130/143 stopped by SIGINT/SIGTERM."""
         if self.signal is not None:
             return _SIGNAL_EXIT.get(self.signal, 128 + self.signal)
+        if self.stats.get("finish_reason") == "redis_unavailable":
+            return EXIT_SOURCE_FAILED  # the run did not finish; a rerun completes it
         return EXIT_SOURCE_FAILED if self.failed_sources else EXIT_OK
 
     def count(self, key: str) -> int:
@@ -72,6 +74,8 @@ class CrawlResult:
             f"elapsed={self.elapsed:.1f}s",
         ]
         line = "newsdedup: " + " ".join(parts)
+        if self.stats.get("finish_reason") == "redis_unavailable":
+            line += "\nnewsdedup: stopped: the Redis state became unreachable; rerun to finish"
         if self.failed_sources:
             failed = ", ".join(f"{s} ({why})" for s, why in self.failed_sources.items())
             line += f"\nnewsdedup: failed sources: {failed}"
@@ -110,6 +114,10 @@ def build_settings(params: CrawlParams, log_level: str, progress: bool = False) 
     }
     if params.state:
         overrides["NEWSDEDUP_STATE_URL"] = params.state
+    if params.namespace:
+        overrides["NEWSDEDUP_NAMESPACE"] = params.namespace
+    if params.worker:
+        overrides["NEWSDEDUP_WORKER"] = params.worker
     settings.setdict(overrides, priority="cmdline")
     settings.setdict(params.settings, priority="cmdline")
     return settings

@@ -56,9 +56,18 @@ ITEM_PIPELINES = {
 }
 
 # --- newsdedup ------------------------------------------------------------------------
+# Shared crawl frontier: article requests in Redis when the state is redis://, else
+# Scrapy's own scheduler (crawler.redis_frontier falls back by itself).
+SCHEDULER = "crawler.redis_frontier.RedisFrontierScheduler"
 NEWSDEDUP_SOURCES: list[str] = []  # feed URLs (CLI arguments or `-a urls=a,b`)
 NEWSDEDUP_OUTPUT_DIR = "output"  # where articles-*.jsonl and duplicates-*.jsonl go
 NEWSDEDUP_STATE_URL = None  # None: OUTPUT_DIR/.state.sqlite; a path; or redis://...
+NEWSDEDUP_NAMESPACE = "newsdedup"  # Redis state: key prefix, one per project sharing a Redis
+NEWSDEDUP_WORKER = None  # Redis state: this process's name, unique (default: host name)
+NEWSDEDUP_REDIS_LEASE = (
+    30.0  # Redis state: seconds without heartbeat before others recover a worker
+)
+NEWSDEDUP_FRONTIER_PREFETCH = 4  # Redis state: shared article requests one worker holds at once
 NEWSDEDUP_RETENTION_DAYS = 0.0  # 0 keeps state forever; else evict keys older than this
 NEWSDEDUP_WORKERS = 0  # extraction processes; 0 = one per CPU, 1 = in the crawl process
 NEWSDEDUP_EXTRACT_TIMEOUT = 30.0  # seconds before a pathological page is abandoned

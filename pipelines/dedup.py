@@ -58,12 +58,12 @@ class Deduplicator:
             return Verdict(match.reason, match.doc_id, round(match.similarity, 4))
         return None
 
-    def keep(self, item: ArticleItem) -> None:
-        """Remember ITEM as the representative of a new cluster."""
+    def keep(self, item: ArticleItem) -> Verdict | None:
+        """Remember ITEM as a new cluster; a Verdict when another worker kept a duplicate first."""
         item.cluster_id = item.cluster_id or item.id
         kept = KeptArticle(item.id, item.url, item.source, item.cluster_id)
-        self.store.remember(kept, item.url_keys, item.content_hash)
-        self.store.near_dup.add(item.id, item.signature, time.time())
+        lost = self.store.claim(kept, item.url_keys, item.content_hash, item.signature)
+        return Verdict(*lost) if lost else None
 
     def remember_duplicate(self, item: ArticleItem, verdict: Verdict) -> None:
         """Map a dropped copy's URLs (never fetched again) and, for near copies, its signature
@@ -112,9 +112,8 @@ class DedupPipeline:
         """Keep ITEM if it is new; otherwise log it as a duplicate and drop it."""
         if item.signature is None:
             item.signature = text_signature(item.text, self.dedup.store.near_dup_config)
-        verdict = self.dedup.check(item)
+        verdict = self.dedup.check(item) or self.dedup.keep(item)  # keep: atomic re-check
         if verdict is None:
-            self.dedup.keep(item)
             self.stats.inc_value("newsdedup/new")
             return item
         self.runtime.health.source(item.source).duplicates[verdict.reason] += 1

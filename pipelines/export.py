@@ -141,6 +141,8 @@ class RunOutput:
 
     def publish(self, runtime: Runtime) -> None:
         """Publish this part's files, record them in state, commit, and start a new part."""
+        if self.articles.count:  # Redis: tells a restarted worker which file it was publishing
+            runtime.store.prepare_publish(self.articles.final_path.name)
         if self.articles.publish():
             runtime.store.record_published(self.articles.final_path.name)
             self.published.append(self.articles.final_path)

@@ -65,18 +65,17 @@ class Runtime:
 
     def __init__(self, config: RuntimeConfig, settings: BaseSettings) -> None:
         from pipelines.export import OutputOptions, RunOutput
-        from pipelines.state import SqliteState
 
         self.config = config
-        self.lock = RunLock(Path(config.state_url + ".lock"))
-        self.lock.acquire()
-        try:
-            self.store: StateStore = SqliteState(Path(config.state_url), near_dup_config(settings))
-        except Exception:
-            self.lock.release()
-            raise
+        self.lock: RunLock | None = None
+        suffix = ""
+        if is_redis_url(config.state_url):
+            self.store: StateStore = _open_redis(config.state_url, settings)
+            suffix = f"-{self.store.worker}"  # type: ignore[attr-defined]  # RedisState
+        else:
+            self.store = self._open_sqlite(config, settings)
         options = OutputOptions.from_settings(settings)
-        self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp, options)
+        self.output: RunOutput = RunOutput(config.output_dir, config.run_stamp, options, suffix)
         self.closed = False
         self.stopping = False  # set on SIGINT/SIGTERM: finish in-flight work, start no more
         self.evicted: dict[str, int] = {}
@@ -86,6 +85,18 @@ class Runtime:
             self.evicted = self.store.evict(time.time() - days * 86400)
             self.store.commit()
 
+    def _open_sqlite(self, config: RuntimeConfig, settings: BaseSettings) -> StateStore:
+        """Take the file lock beside the SQLite state and open it."""
+        from pipelines.state import SqliteState
+
+        self.lock = RunLock(Path(config.state_url + ".lock"))
+        self.lock.acquire()
+        try:
+            return SqliteState(Path(config.state_url), near_dup_config(settings))
+        except Exception:
+            self.lock.release()
+            raise
+
     def close(self) -> None:
         """Close the store (rolling back anything unpublished) and release the lock."""
         if self.closed:
@@ -93,8 +104,24 @@ class Runtime:
         self.closed = True
         self.output.discard()
         self.store.close()
-        self.lock.release()
+        if self.lock is not None:  # Redis: the worker lease is the lock (released by the store)
+            self.lock.release()
         _OPEN.pop(self.config.state_url, None)
+
+
+def is_redis_url(url: str) -> bool:
+    """True for a redis://, rediss:// or unix:// state URL."""
+    return url.startswith(("redis://", "rediss://", "unix://"))
+
+
+def _open_redis(url: str, settings: BaseSettings) -> StateStore:
+    """The shared Redis state, as worker NEWSDEDUP_WORKER of project NEWSDEDUP_NAMESPACE."""
+    from pipelines.state_redis import default_worker, open_redis_state
+
+    worker = settings.get("NEWSDEDUP_WORKER") or default_worker()
+    namespace = settings.get("NEWSDEDUP_NAMESPACE") or "newsdedup"
+    lease = settings.getfloat("NEWSDEDUP_REDIS_LEASE")
+    return open_redis_state(url, namespace, near_dup_config(settings), worker, lease)
 
 
 def open_runtime(settings: BaseSettings) -> Runtime:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pipelines.boilerplate import LineCountStore
-    from pipelines.neardup import NearDupConfig, NearDupIndex
+    from pipelines.neardup import NearDupConfig, NearDupIndex, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ class StateStore(Protocol):
     def kept_article(self, article_id: str) -> KeptArticle | None: ...
     def remember(self, article: KeptArticle, url_keys: list[str], content_hash: str) -> None: ...
     def remember_urls(self, url_keys: list[str], article_id: str) -> None: ...
+    def claim(
+        self, article: KeptArticle, url_keys: list[str], content_hash: str, sig: Signature
+    ) -> tuple[str, str, float] | None: ...
+    def prepare_publish(self, name: str) -> None: ...
     def record_published(self, name: str) -> None: ...
     def is_published(self, name: str) -> bool: ...
     def evict(self, older_than: float) -> dict[str, int]: ...
@@ -138,6 +142,17 @@ class SqliteState:
             "INSERT OR IGNORE INTO url_keys VALUES (?, ?, ?)",
             [(key, article_id, now) for key in url_keys],
         )
+
+    def claim(
+        self, article: KeptArticle, url_keys: list[str], content_hash: str, sig: Signature
+    ) -> tuple[str, str, float] | None:
+        """Keep ARTICLE (this process holds the file lock: nobody can race it); None = kept."""
+        self.remember(article, url_keys, content_hash)
+        self.near_dup.add(article.id, sig, time.time())
+        return None
+
+    def prepare_publish(self, name: str) -> None:
+        """Nothing to do: the SQLite transaction is still open until commit()."""
 
     def record_published(self, name: str) -> None:
         """Note that output file NAME was renamed into place (uncommitted)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 import pytest
-
 from conftest import REPO
+
 from crawler.cli import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -37,8 +37,9 @@ def test_second_run_file_compares_with_the_first(demo_server: Any, tmp_path: Pat
 
 
 def test_stdout_output_parses_and_no_articles_file(demo_server: Any, tmp_path: Path) -> None:
-    result = run_cli("crawl", demo_server.url(HERALD), "-o", str(tmp_path), "--stdout",
-                     "--workers", "1", *FAST)
+    result = run_cli(
+        "crawl", demo_server.url(HERALD), "-o", str(tmp_path), "--stdout", "--workers", "1", *FAST
+    )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 13 and all(r["text"] for r in records)
@@ -46,8 +47,18 @@ def test_stdout_output_parses_and_no_articles_file(demo_server: Any, tmp_path: P
 
 
 def test_gzip_and_daily_partition(demo_server: Any, tmp_path: Path) -> None:
-    result = run_cli("crawl", demo_server.url(HERALD), "-o", str(tmp_path), "--gzip",
-                     "--partition", "daily", "--workers", "1", *FAST)
+    result = run_cli(
+        "crawl",
+        demo_server.url(HERALD),
+        "-o",
+        str(tmp_path),
+        "--gzip",
+        "--partition",
+        "daily",
+        "--workers",
+        "1",
+        *FAST,
+    )
     assert result.returncode == 0, result.stderr
     [path] = tmp_path.glob("20*-*-*/articles-*.jsonl.gz")
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -58,11 +69,17 @@ def test_sources_file_policy_filters_urls(demo_server: Any, tmp_path: Path) -> N
     config = tmp_path / "sources.toml"
     config.write_text(
         f'[[sources]]\nurl = "{demo_server.url(HERALD)}"\nname = "Herald"\n'
-        'allow = ["/2026/11/1"]\ndeny = ["harbour"]\n', encoding="utf-8")
-    result = run_cli("crawl", "--config", str(config), "-o", str(tmp_path / "out"),
-                     "--workers", "1", *FAST)
+        'allow = ["/2026/11/1"]\ndeny = ["harbour"]\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "crawl", "--config", str(config), "-o", str(tmp_path / "out"), "--workers", "1", *FAST
+    )
     assert result.returncode == 0, result.stderr
-    urls = [json.loads(line)["url"] for path in (tmp_path / "out").glob("articles-*.jsonl")
-            for line in path.read_text(encoding="utf-8").splitlines()]
+    urls = [
+        json.loads(line)["url"]
+        for path in (tmp_path / "out").glob("articles-*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     assert urls and all("/2026/11/1" in u and "harbour" not in u for u in urls)
     assert "not_allowed_url=" in result.stderr and "denied_url=" in result.stderr

@@ -2,7 +2,7 @@
 
 Each test serves two synthetic sites carrying the same N stories (so every story exists
 twice, under two URLs) and runs `newsdedup crawl` workers against one local Redis
-(through tests.redis_wiring until runtime.py is wired for redis:// itself).
+(the real `python -m crawler crawl --state redis://...`).
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ from typing import Any
 import pytest
 
 from crawler.demo import DemoServer, build_synthetic_site, serve_site
-from pipelines import runtime
 from tests.redis_server import RedisProcess, private_redis, redis_url
 
 N = 24
-# the real CLI once runtime.py is wired for redis:// (see tests/redis_wiring.py), else the copy
-ENTRY = "crawler" if hasattr(runtime, "is_redis_url") else "tests.redis_wiring"
+ENTRY = "crawler"
 REPO = Path(__file__).resolve().parents[1]
 
 

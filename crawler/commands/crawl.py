@@ -37,6 +37,16 @@ if TYPE_CHECKING:
     help="State file (default OUTPUT/.state.sqlite) or redis:// URL.",
 )
 @click.option(
+    "--namespace",
+    envvar="NEWSDEDUP_NAMESPACE",
+    help="Redis state: key prefix of this project [default: newsdedup].",
+)
+@click.option(
+    "--worker",
+    envvar="NEWSDEDUP_WORKER",
+    help="Redis state: this process's name, unique per process [default: host name].",
+)
+@click.option(
     "--kind",
     type=click.Choice(["auto", "feed", "sitemap", "site", "urls"]),
     default="auto",
