@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,19 +16,21 @@ _PUNCT = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("
 _U32 = np.uint32
 _U64 = np.uint64
 _FMIX = np.uint64(0xFF51AFD7ED558CCD)
-_TOKEN_CACHE_MAX = 1 << 19
-_LOW56 = (1 << 56) - 1
-_LEN_MASK = np.array([(1 << (8 * n)) - 1 for n in range(8)], dtype=_U64)  # low n bytes
+_CACHE_BITS = 18  # token id cache: 2^18 slots, 6 MB (dev sets have ~19k distinct tokens)
+_CACHE_SLOTS = 1 << _CACHE_BITS
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LOW_MASK = np.array([(1 << (8 * min(n, 8))) - 1 for n in range(16)], dtype=_U64)  # n bytes:
+_HIGH_MASK = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(16)], dtype=_U64)  # 0-7, 8+
 _NEWLINE = np.uint8(10)
-_SPACE_BYTES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # str.isspace() ASCII characters
-_ODD_SPACES = "\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # other isspace()
-_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
-_ODD_SPACES_UTF8 = tuple(
-    chr(c).encode() for c in range(0x80, 0x3001) if chr(c).isspace() and chr(c) != "\xa0"
+_PAD = b" " * 16  # after the text: a word ends before it, 8-byte reads stay in bounds
+_ODD_SPACES_UTF8 = frozenset(  # str.isspace() characters beyond ASCII (U+00A0 is in _PUNCT)
+    chr(c).encode() for c in range(0x80, 0x3001) if chr(c).isspace() and c != 0xA0
 )
-_NON_SPACE_BYTE = np.ones(256, dtype=bool)
-_NON_SPACE_BYTE[list(_SPACE_BYTES)] = False
-_WORD_BYTE = _NON_SPACE_BYTE.copy()  # bytes the _WORD regex keeps (UTF-8 sequences: all)
+_ODD_SPACE_LEAD = np.zeros(1 << 16, dtype=bool)  # their first two UTF-8 bytes, little-endian
+_ODD_SPACE_LEAD[[int.from_bytes(seq[:2], "little") for seq in _ODD_SPACES_UTF8]] = True
+_SPACE_BYTE = np.zeros(256, dtype=bool)  # str.isspace() ASCII characters
+_SPACE_BYTE[list(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ")] = True
+_WORD_BYTE = ~_SPACE_BYTE  # bytes the _WORD regex keeps: not space, not ASCII punctuation
 _WORD_BYTE[[c for c in range(0x21, 0x7F) if not chr(c).isalnum()]] = False
 
 
@@ -88,64 +91,93 @@ def _gram_multipliers(k: int, seed: int) -> np.ndarray:
     return (rng.integers(0, 2**63, size=k, dtype=_U64) << _U64(1)) | _U64(1)
 
 
-class _TokenIds(dict[int | bytes | str, int]):
-    """xxh3 64-bit hash of a token's UTF-8 bytes, computed on first use (stable across runs).
+def _xxh3(token: bytes) -> int:
+    """64-bit xxh3 of one token's UTF-8 bytes (the token id; stable across processes)."""
+    return xxhash.xxh3_64_intdigest(token)
 
-    Keys are the token itself (str or bytes) or, for tokens of at most 7 bytes, the int
-    packing its bytes (little-endian) with its length in the top byte: ints never equal
-    str/bytes keys, so one dict serves all three.
+
+class _TokenIdCache:
+    """Direct-mapped cache of token ids for tokens of <= 15 bytes, keyed by their exact bytes.
+
+    A token is packed into two uint64 (bytes 0-7; bytes 8-14 plus its length in the top byte),
+    so a hit is an exact match; a miss (new token or slot taken by another) recomputes xxh3.
     """
 
-    def __missing__(self, key: int | bytes | str) -> int:
-        if isinstance(key, int):
-            raw = (key & _LOW56).to_bytes(7, "little")[: key >> 56]
-        else:
-            raw = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else key
-        value = self[key] = xxhash.xxh3_64_intdigest(raw)
-        return value
+    def __init__(self) -> None:
+        self.slots = np.zeros((_CACHE_SLOTS, 3), dtype=_U64)  # low, high key words, id
+        self.lock = threading.Lock()  # slot writes are not atomic
+
+    def lookup(self, data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """xxh3 id of each token data[start:end] (data padded with >= 16 bytes at the end)."""
+        lengths = ends - starts
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        size = np.minimum(lengths, 15)
+        low = words[starts] & _LOW_MASK[size]  # bytes 0-7
+        high = words[starts + 8] & _HIGH_MASK[size]  # bytes 8-14 | length << 56 (0: empty)
+        high |= lengths.astype(_U64) << _U64(56)
+        slot = ((low ^ high * _MIX) * _FMIX) >> _U64(64 - _CACHE_BITS)
+        with self.lock:
+            cached = self.slots[slot]  # one cache line per token
+            ids: np.ndarray = cached[:, 2]
+            miss = (cached[:, 0] != low) | (cached[:, 1] != high) | (lengths > 15)
+            if miss.any():
+                miss = np.flatnonzero(miss)
+                found = [
+                    _xxh3(data[start:end])
+                    for start, end in zip(starts[miss].tolist(), ends[miss].tolist(), strict=True)
+                ]
+                ids[miss] = found
+                short = miss[lengths[miss] <= 15]  # longer keys are inexact: never stored
+                self.slots[slot[short]] = np.stack([low[short], high[short], ids[short]], axis=1)
+        return ids
 
 
-_token_cache = _TokenIds()
-
-
-def _cached_ids(keys: list[int | bytes | str]) -> np.ndarray:
-    """Token hashes of keys as uint64 (the cache is bounded: cleared when it grows too big)."""
-    ids = np.fromiter(map(_token_cache.__getitem__, keys), dtype=_U64, count=len(keys))
-    if len(_token_cache) > _TOKEN_CACHE_MAX:
-        _token_cache.clear()
-    return ids
+_token_ids = _TokenIdCache()
 
 
 def _normalise(text: str) -> bytes:
-    """Lower-cased UTF-8 text with typographic punctuation and non-ASCII spaces made ASCII."""
+    """Lower-cased UTF-8 text, typographic punctuation made ASCII, one space before, 8 after."""
     text = text.lower()
     for old, new in _PUNCT:
         text = text.replace(old, new)
-    data = text.encode("utf-8", "surrogatepass")
-    if not data.isascii() and any(space in data for space in _ODD_SPACES_UTF8):
-        data = _ODD_SPACE.sub(" ", text).encode("utf-8", "surrogatepass")
-    return data
+    return b" " + text.encode("utf-8", "surrogatepass") + _PAD
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) offsets of the runs of True in a bool array."""
-    edges = np.flatnonzero(np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
-    return edges[::2], edges[1::2]
+def _byte_classes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word-byte mask, whitespace-byte mask and newline offsets of normalised text.
+
+    Word bytes are what the _WORD regex keeps: all but whitespace and ASCII punctuation, so
+    every byte of a non-ASCII character except the str.isspace() ones (e.g. U+2009).
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    word, space = _WORD_BYTE[raw], _SPACE_BYTE[raw]
+    pairs = np.ndarray((len(data) - 1,), dtype="<u2", buffer=data, strides=(1,))
+    for pos in np.flatnonzero(_ODD_SPACE_LEAD[pairs]).tolist():  # rare: few per text
+        size = 2 if data[pos] == 0xC2 else 3
+        if data[pos : pos + size] in _ODD_SPACES_UTF8:
+            word[pos : pos + size] = False
+            space[pos : pos + size] = True
+    return word, space, np.flatnonzero(raw == _NEWLINE)
+
+
+def _edges(mask: np.ndarray) -> np.ndarray:
+    """Offsets where a run of True starts or ends (mask must start and end False)."""
+    out: np.ndarray = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    return out
 
 
 def _content_spans(data: bytes, min_line_words: int) -> tuple[np.ndarray, np.ndarray]:
     """Byte spans of the word tokens of prose lines (see content_tokens), in text order.
 
-    Tokens are runs of bytes that are neither whitespace nor ASCII punctuation (exactly the
-    _WORD regex on the decoded text, once _normalise made every space ASCII); a line is
+    Tokens are runs of word bytes (exactly the _WORD regex on the decoded text); a line is
     prose when it has >= min_line_words tokens and >= min_line_words whitespace-split words.
     """
-    raw = np.frombuffer(data, dtype=np.uint8)
-    starts, ends = _runs(_WORD_BYTE[raw])
-    breaks = np.flatnonzero(raw == _NEWLINE)
+    word, space, breaks = _byte_classes(data)
+    edges = _edges(word)
+    starts, ends = edges[::2], edges[1::2]
     lines = len(breaks) + 1
     word_line = np.searchsorted(breaks, starts)
-    split_line = np.searchsorted(breaks, _runs(_NON_SPACE_BYTE[raw])[0])
+    split_line = np.searchsorted(breaks, _edges(~space)[::2])
     prose = np.bincount(word_line, minlength=lines) >= min_line_words
     prose &= np.bincount(split_line, minlength=lines) >= min_line_words
     kept = prose[word_line]
@@ -154,33 +186,20 @@ def _content_spans(data: bytes, min_line_words: int) -> tuple[np.ndarray, np.nda
     return starts, ends
 
 
-def _span_ids(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """xxh3 hash of each token data[start:end] (short tokens keyed by their packed bytes)."""
-    lengths = ends - starts
-    padded = data + bytes(8)
-    words = np.ndarray((len(data),), dtype="<u8", buffer=padded, strides=(1,))  # any offset
-    packed = words[starts] & _LEN_MASK[np.minimum(lengths, 7)]
-    packed |= lengths.astype(_U64) << _U64(56)
-    keys: list[int | bytes | str] = packed.tolist()
-    long = np.flatnonzero(lengths > 7)
-    for i, start, end in zip(long.tolist(), starts[long].tolist(), ends[long].tolist()):
-        keys[i] = data[start:end]
-    return _cached_ids(keys)
-
-
 def content_tokens(text: str, min_line_words: int) -> list[str]:
     """Lower-cased word tokens of the lines long enough to be prose; all tokens if too few."""
     data = _normalise(text)
     starts, ends = _content_spans(data, min_line_words)
     return [
         data[start:end].decode("utf-8", "surrogatepass")
-        for start, end in zip(starts.tolist(), ends.tolist())
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
 
 
 def shingle_hashes(tokens: list[str], k: int, seed: int = 1) -> np.ndarray:
     """32-bit hashes of every word k-gram, in text order (one hash if fewer than k words)."""
-    return _gram_hashes(_cached_ids(list(tokens)), k, seed)
+    raw = [token.encode("utf-8", "surrogatepass") for token in tokens]
+    return _gram_hashes(np.fromiter(map(_xxh3, raw), dtype=_U64, count=len(raw)), k, seed)
 
 
 def _gram_hashes(ids: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -212,16 +231,16 @@ def minhash(hashes: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
     a, b = _permutations(num_perm, seed)
     if len(hashes) == 0:
         return np.full(num_perm, np.iinfo(_U32).max, dtype=_U32)
-    m = hashes[:, None] * a[None, :]
-    m += b[None, :]
-    out: np.ndarray = m.min(axis=0)
+    m = a[:, None] * hashes[None, :]  # (num_perm, n): the min runs along contiguous rows
+    m += b[:, None]
+    out: np.ndarray = m.min(axis=1)
     return out
 
 
 def text_signature(text: str, config: NearDupConfig) -> Signature:
     """Signature of one article text (top level and picklable: runs in worker processes)."""
     data = _normalise(text)
-    ids = _span_ids(data, *_content_spans(data, config.min_line_words))
+    ids = _token_ids.lookup(data, *_content_spans(data, config.min_line_words))
     ordered = _gram_hashes(ids, config.shingle, config.seed)
     lead_count = max(1, config.lead_words - config.shingle + 1)
     shingles = _sorted_unique(ordered)

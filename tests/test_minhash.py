@@ -8,9 +8,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+import xxhash
 
 from pipelines.minhash import (
+    _PUNCT,
+    _WORD,
     NearDupConfig,
+    _content_spans,
+    _normalise,
+    _token_ids,
     band_keys,
     content_tokens,
     shingle_hashes,
@@ -90,3 +96,55 @@ def test_band_keys_depend_on_salt_and_band() -> None:
 def test_config_rejects_impossible_settings(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         replace(NearDupConfig(), **bad)
+
+
+def _reference_tokens(text: str, min_line_words: int) -> list[str]:
+    """The original per-line regex tokeniser that content_tokens must reproduce exactly."""
+    text = text.lower()
+    for old, new in _PUNCT:
+        text = text.replace(old, new)
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if (
+            len(line.split()) >= min_line_words
+            and len(words := _WORD.findall(line)) >= min_line_words
+        ):
+            kept.extend(words)
+    return kept if len(kept) >= 4 * min_line_words else _WORD.findall(text)
+
+
+_ALPHABET = (
+    list("abcdefghij ABC,.;'-|") * 3
+    + ["\n", "\t", "\r", "\x1c", "\x00", "\x7f", "\u2009", "\u3000", "\u2028", "\x85"]
+    + ["\u00a0", "\u2019", "\u2014", "\u2026", "\u00e9", "\u00c9", "\u0130", "\u2022", "\u20ac"]
+    + ["\u4e2d", "\U0001f600", "\u1680", "\u205f", "\u0391", "\ud800"]
+)
+
+
+@pytest.mark.parametrize("min_line_words", [0, 3, 10])
+def test_byte_tokeniser_matches_the_regex_definition(min_line_words: int) -> None:
+    rng = np.random.default_rng(min_line_words)
+    for _ in range(300):
+        size = int(rng.integers(0, 400))
+        text = "".join(rng.choice(np.array(_ALPHABET, dtype=object), size=size))
+        if rng.random() < 0.5:
+            text += "\n" + " ".join(["word"] * int(rng.integers(0, 60)))
+        assert content_tokens(text, min_line_words) == _reference_tokens(text, min_line_words)
+
+
+def test_token_ids_are_xxh3_of_each_token_including_long_and_repeated_ones() -> None:
+    words = ["a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "x" * 15, "x" * 16, "y" * 271]
+    words += ["\u00e9t\u00e9", "\u4e2d\u6587", "x" * 15, "y" * 256 + "x" * 15, "a"]
+    text = " ".join(words * 12)  # prose lines: ids must not depend on what was cached
+    for _ in range(2):
+        sig = text_signature(text, NearDupConfig())
+        expected = shingle_hashes([w.lower() for w in words * 12], 5)
+        assert np.array_equal(sig.shingles, np.unique(expected))
+    ids = _token_ids.lookup(*_padded_spans(" ".join(words)))
+    assert ids.tolist() == [xxhash.xxh3_64_intdigest(w.lower().encode()) for w in words]
+
+
+def _padded_spans(text: str) -> tuple[bytes, np.ndarray, np.ndarray]:
+    data = _normalise(text)
+    starts, ends = _content_spans(data, 0)
+    return data, starts, ends

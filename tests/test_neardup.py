@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipelines.neardup import Match, NearDupConfig, NearDupIndex, text_signature
@@ -193,3 +194,51 @@ def test_reopening_with_other_signature_params_fails(config: NearDupConfig) -> N
     index = NearDupIndex(None, config)
     with pytest.raises(ValueError, match="built with"):
         NearDupIndex(index.conn, replace(config, shingle=4))
+
+
+def _variants(count: int) -> list[str]:
+    """Overlapping texts: shuffled, trimmed and mixed wire paragraphs plus site furniture."""
+    rng = np.random.default_rng(7)
+    paragraphs = WIRE_PARAGRAPHS + OTHER_STORY.split("\n")[1:]
+    texts: list[str] = []
+    for _ in range(count):
+        if texts and rng.random() < 0.2:
+            texts.append(texts[-1] + "\n" + FURNITURE_BOTTOM[0])  # a near-identical copy
+            continue
+        picks = rng.choice(len(paragraphs), size=int(rng.integers(2, 9)), replace=False)
+        texts.append("\n".join([*FURNITURE_TOP, *(paragraphs[i] for i in picks)]))
+    return texts
+
+
+def test_find_all_gives_the_verdicts_of_verify_per_candidate(config: NearDupConfig) -> None:
+    index = NearDupIndex(None, replace(config, common_docs=4))
+    for n, text in enumerate(_variants(60)):
+        sig = text_signature(text, index.config)
+        expected: dict[str, Match] = {}
+        q_size = index._content_size(sig.shingles)
+        for _, doc_id, d_size, blob, whole in index._candidate_rows(sig):
+            d = np.frombuffer(blob, dtype=np.uint32)
+            if verdict := index._verify(sig.shingles, q_size, d, d_size):
+                reason = verdict[1] if whole or verdict[1] == "near" else "lead"
+                if doc_id not in expected or verdict[0] > expected[doc_id].similarity:
+                    expected[doc_id] = Match(doc_id, round(verdict[0], 4), reason)
+        found = index.find_all(sig)
+        assert found == sorted(expected.values(), key=lambda m: (m.reason != "near", -m.similarity))
+        index.add(f"d{n}", sig, now=float(n), keeper="d0" if n % 5 == 4 else None)
+
+
+def test_candidates_are_the_most_band_hits_first(config: NearDupConfig) -> None:
+    index = NearDupIndex(None, replace(config, max_candidates=5))
+    sigs = [text_signature(text, config) for text in _variants(40)]
+    for n, sig in enumerate(sigs):
+        index.add(f"d{n}", sig, now=float(n))
+    for sig in sigs:
+        whole, lead = index._keys(sig)
+        hits: dict[int, list[int]] = {}
+        for key, doc in index.conn.execute("SELECT key, doc FROM neardup_band"):
+            if key in whole or key in lead:
+                hits.setdefault(doc, []).append(key)
+        order = sorted(hits, key=lambda doc: (-len(hits[doc]), min(hits[doc]), doc))[:5]
+        rows = index._candidate_rows(sig)
+        assert [row[0] for row in rows] == sorted(order)
+        assert [bool(row[4]) for row in rows] == [bool(set(hits[r[0]]) & set(whole)) for r in rows]
