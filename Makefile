@@ -21,10 +21,15 @@ test: $(STAMP)  ## run the test suite
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: $(STAMP)  ## benchmarks (need ../shared)
+bench: $(STAMP)  ## benchmarks (most need ../shared; see bench/README.md)
 	$(BIN)/python bench/extraction.py
-	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/discovery.py
+	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/dedup_speed.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/crashloop.py
+	$(BIN)/python bench/redis_state.py
 
 clean:
 	rm -rf $(VENV) output/*.jsonl output/.state.sqlite*

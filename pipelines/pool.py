@@ -72,6 +72,8 @@ class ExtractorPool:
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")  # inherited by the workers: no spinning BLAS pools
         context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
 
