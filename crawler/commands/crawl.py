@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.commands.common import GlobalOptions, fail
-from crawler.runner import EXIT_LOCKED
+from crawler.commands.common import GlobalOptions, fail, output_option, run_or_fail
 
 if TYPE_CHECKING:
     from crawler.params import CrawlParams
@@ -17,14 +16,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("sources", nargs=-1)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where JSONL files go.",
-)
+@output_option
 @click.option(
     "--config",
     "config_file",
@@ -120,17 +112,7 @@ def crawl(
       newsdedup crawl --config sources.toml --since 2d
       newsdedup crawl @urls.txt --kind urls
     """
-    from crawler.runner import run_crawl
-    from pipelines.lock import LockHeld
-    from pipelines.state import StateError
-
-    params = _params(sources, config_file, setting_pairs, options)
-    try:
-        result = run_crawl(params, log_level=opts.log_level, progress=opts.progress)
-    except LockHeld as exc:
-        fail(str(exc), EXIT_LOCKED)
-    except StateError as exc:
-        fail(str(exc))
+    result = run_or_fail(_params(sources, config_file, setting_pairs, options), opts)
     click.echo(result.summary(), err=True)
     sys.exit(result.exit_code)
 

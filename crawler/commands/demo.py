@@ -5,25 +5,21 @@ from __future__ import annotations
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from crawler.commands.common import GlobalOptions, fail
-from crawler.runner import EXIT_LOCKED, CrawlResult
+from crawler.commands.common import GlobalOptions, fail, output_option, run_or_fail
+
+if TYPE_CHECKING:
+    from crawler.runner import CrawlResult
 
 DEMO_FEEDS = ("/herald/feed.xml", "/tribune/atom.xml")
 DEMO_PORT = 8642  # fixed, so a second run sees the same URLs and skips them
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where JSONL files go.",
-)
+@output_option
 @click.option(
     "--workers",
     type=int,
@@ -65,17 +61,7 @@ def demo(opts: GlobalOptions, output: Path, workers: int, port: int) -> None:
 
 
 def _crawl(opts: GlobalOptions, feeds: list[str], output: Path, workers: int) -> CrawlResult:
-    """Run the crawl, turning a held lock or bad state into a one-line error."""
+    """Crawl the demo feeds into OUTPUT."""
     from crawler.params import CrawlParams
-    from crawler.runner import run_crawl
-    from pipelines.lock import LockHeld
-    from pipelines.state import StateError
 
-    try:
-        params = CrawlParams(sources=feeds, output=output, workers=workers)
-        return run_crawl(params, log_level=opts.log_level, progress=opts.progress)
-    except LockHeld as exc:
-        fail(str(exc), EXIT_LOCKED)
-    except StateError as exc:
-        fail(str(exc))
-    raise AssertionError("unreachable")
+    return run_or_fail(CrawlParams(sources=feeds, output=output, workers=workers), opts)
