@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,6 +25,7 @@ def is_tracking_param(name: str) -> bool:
     return bool(_TRACKING_PARAM.match(name))
 
 
+@lru_cache(maxsize=16384)
 def canonical_url(url: str) -> str:
     """Normalise URL: lower-case host, no fragment/default port/tracking params, sorted query."""
     parts = urlsplit(url.strip())

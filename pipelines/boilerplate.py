@@ -7,7 +7,8 @@ import logging
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
+from functools import lru_cache
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class LineCountStore(Protocol):
         """True if the page was learned."""
         ...
 
-    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+    def add_page(self, site: str, page_key: str, hashes: Set[int]) -> None:
         """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
         ...
 
@@ -60,7 +61,7 @@ class MemoryLineCounts:
         """True if the page was learned."""
         return page_key in self._pages.get(site, set())
 
-    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+    def add_page(self, site: str, page_key: str, hashes: Set[int]) -> None:
         """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
         if self.has_page(site, page_key):
             return
@@ -109,7 +110,7 @@ class SqliteLineCounts:
         ).fetchone()
         return row is not None
 
-    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+    def add_page(self, site: str, page_key: str, hashes: Set[int]) -> None:
         """Record a page and count each of its distinct line hashes once (a known page: no-op)."""
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO boilerplate_pages (site, page_key) VALUES (?, ?)",
@@ -195,11 +196,12 @@ class SiteBoilerplate:
         return seen_on >= max(self.min_pages, LONG_LINE_PAGES)
 
 
-def _learnable_hashes(text: str) -> set[int]:
+@lru_cache(maxsize=64)  # strip() then learn() hash the same text: do it once
+def _learnable_hashes(text: str) -> frozenset[int]:
     """Distinct hashes of the text's lines short enough to be furniture."""
     hashes = set()
     for line in text.split("\n"):
         h = line_hash(line)
         if h is not None and len(_WORD.findall(line)) <= MAX_LEARN_WORDS:
             hashes.add(h)
-    return hashes
+    return frozenset(hashes)

@@ -41,7 +41,7 @@ from pipelines.neardup_redis import DROP_SCRIPT, INSERT_SCRIPT, RedisNearDupInde
 from pipelines.state import KeptArticle, StateError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Set
 
     from pipelines.minhash import NearDupConfig, Signature
     from pipelines.neardup import Match
@@ -380,7 +380,7 @@ class RedisLineCounts:
         """True if the page was learned (by any worker)."""
         return bool(self.client.sismember(f"{self.prefix}bp:p:{site}", page_key))
 
-    def add_page(self, site: str, page_key: str, hashes: set[int]) -> None:
+    def add_page(self, site: str, page_key: str, hashes: Set[int]) -> None:
         """Record a page and count each of its line hashes once, even if two workers race."""
         keys = [f"{self.prefix}bp:p:{site}", f"{self.prefix}bp:l:{site}"]
         self._add(keys=keys, args=[page_key, *sorted(hashes)])
