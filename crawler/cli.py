@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from crawler.commands.common import GlobalOptions
+from pipelines.threads import single_blas_thread
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,17 +40,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, log_file: Path | None) ->
 
 def main() -> None:
     """Console-script entry point."""
-    _one_blas_thread()
+    single_blas_thread()
     cli(prog_name="newsdedup")
-
-
-def _one_blas_thread() -> None:
-    """Parallelism comes from extraction processes: BLAS thread pools (numpy, used by
-    language detection) only spin there, a third more CPU per page for no gain."""
-    import os
-
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
 
 
 def _register() -> None:

@@ -34,7 +34,6 @@ class ArticleItem:
     url: str
     source: str
     body: bytes = b""
-    encoding: str | None = None
     fetched_at: str = ""
     request_url: str = ""
     alias_urls: list[str] = field(default_factory=list)

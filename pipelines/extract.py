@@ -87,7 +87,9 @@ class ExtractPipeline:
         """Strip learnt site furniture, learn from this page, and fill the item."""
         site = urlsplit(item.url).netloc
         fill_item(item, article, self.sites, site)
-        self.sites.learn(site, content_hash(article.text), article.text)
+        unstripped = item.text == article.text  # then fill_item already hashed this text
+        page_key = item.content_hash if unstripped else content_hash(article.text)
+        self.sites.learn(site, page_key, article.text)
         learnt = sum(1 for _, why in item.removed if why == "site_boilerplate")
         if learnt:
             self.stats.inc_value("newsdedup/boilerplate_lines_removed", learnt)

@@ -20,6 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
+from pipelines.threads import single_blas_thread
+
 if TYPE_CHECKING:
     from pipelines.extraction import ExtractedArticle
 
@@ -72,8 +74,7 @@ class ExtractorPool:
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, "1")  # inherited by the workers: no spinning BLAS pools
+        single_blas_thread()  # inherited by the spawned workers
         context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
 

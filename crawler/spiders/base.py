@@ -127,7 +127,6 @@ class NewsSpider(Spider):
             url=response.url,
             source=response.meta["source"],
             body=response.body,
-            encoding=getattr(response, "encoding", None),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             request_url=response.request.url if response.request else response.url,
             fallbacks=response.meta.get("fallbacks") or {},
