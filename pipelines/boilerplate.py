@@ -8,7 +8,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Set
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,38 @@ def line_hash(line: str) -> int | None:
         return None
     digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+@dataclass(frozen=True)
+class TextLines:
+    """Hash and word count of each line of a text (computed once, in an extraction worker)."""
+
+    hashes: tuple[int | None, ...]
+    words: tuple[int, ...]
+    chars: tuple[int, ...]
+    learnable: frozenset[int]  # distinct hashes of the lines short enough to be furniture
+
+    @classmethod
+    def of(cls, text: str) -> TextLines:
+        """Hash every line of TEXT (split on newlines, like strip())."""
+        lines = text.split("\n")
+        hashes = tuple(map(line_hash, lines))
+        words = tuple(len(_WORD.findall(line)) for line in lines)
+        learnable = frozenset(
+            h for h, n in zip(hashes, words, strict=True) if h is not None and n <= MAX_LEARN_WORDS
+        )
+        return cls(hashes, words, tuple(map(len, lines)), learnable)
+
+
+def remove_lines(text: str, indexes: list[int]) -> tuple[str, list[tuple[str, str]]]:
+    """TEXT without the lines at INDEXES, and those lines tagged as site boilerplate."""
+    if not indexes:
+        return text, []
+    lines = text.split("\n")
+    dropped = set(indexes)
+    removed = [(lines[i], "site_boilerplate") for i in indexes]
+    kept = [line for i, line in enumerate(lines) if i not in dropped]
+    return "\n".join(kept), removed
 
 
 class LineCountStore(Protocol):
@@ -159,49 +191,46 @@ class SiteBoilerplate:
         self.min_pages = min_pages
         self._last_learned: dict[str, frozenset[int]] = {}
 
-    def learn(self, site: str, page_key: str, text: str) -> None:
-        """Record the page's line hashes (once per page_key)."""
+    def learn(self, site: str, page_key: str, text: str, lines: TextLines | None = None) -> None:
+        """Record the page's line hashes (once per page_key); LINES: TextLines.of(text)."""
         if self.store.has_page(site, page_key):
             return
-        hashes = _learnable_hashes(text)
+        hashes = (lines or TextLines.of(text)).learnable
         self.store.add_page(site, page_key, hashes)
-        self._last_learned[site] = frozenset(hashes)
+        self._last_learned[site] = hashes
 
-    def strip(self, site: str, text: str) -> tuple[str, list[tuple[str, str]]]:
-        """Remove lines seen on enough other pages of the site; return text and removed lines."""
-        lines = text.split("\n")
-        hashes = [line_hash(line) for line in lines]
+    def strip(
+        self, site: str, text: str, lines: TextLines | None = None
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """Remove lines seen on enough other pages of the site; return text and removed lines.
+
+        LINES, when given, must be TextLines.of(text) (the worker computed it).
+        """
+        return remove_lines(text, self.furniture(site, lines or TextLines.of(text)))
+
+    def furniture(self, site: str, lines: TextLines) -> list[int]:
+        """Indexes of the lines seen on enough other pages of the site (none if they would
+        take most of the page)."""
         pages = self.store.page_count(site)
-        counts = self.store.line_counts(site, [h for h in hashes if h is not None])
-        if frozenset(_learnable_hashes(text)) == self._last_learned.get(site):
+        counts = self.store.line_counts(site, [h for h in lines.hashes if h is not None])
+        if lines.learnable == self._last_learned.get(site):
             pages -= 1  # this very page was just learned: do not count it as evidence
             counts = {h: n - 1 for h, n in counts.items()}
         drop = [
-            h is not None and self._is_boilerplate(line, counts.get(h, 0), pages)
-            for line, h in zip(lines, hashes, strict=True)
+            i
+            for i, (h, words) in enumerate(zip(lines.hashes, lines.words, strict=True))
+            if h is not None and self._is_boilerplate(words, counts.get(h, 0), pages)
         ]
-        removed = [(ln, "site_boilerplate") for ln, d in zip(lines, drop, strict=True) if d]
-        if sum(len(ln) for ln, _ in removed) > MAX_STRIP_SHARE * len(text):
+        text_chars = sum(lines.chars) + len(lines.chars) - 1
+        if sum(lines.chars[i] for i in drop) > MAX_STRIP_SHARE * text_chars:
             logger.debug("site %s: learnt furniture would take most of a page; kept", site)
-            return text, []
-        kept = [ln for ln, d in zip(lines, drop, strict=True) if not d]
-        return "\n".join(kept), removed
+            return []
+        return drop
 
-    def _is_boilerplate(self, line: str, seen_on: int, pages: int) -> bool:
+    def _is_boilerplate(self, words: int, seen_on: int, pages: int) -> bool:
         """Short lines go once seen on min(min_pages, pages learned) pages; long need more."""
         if seen_on <= 0:
             return False
-        if len(_WORD.findall(line)) <= SHORT_WORDS:
+        if words <= SHORT_WORDS:
             return seen_on >= min(self.min_pages, max(pages, 1))
         return seen_on >= max(self.min_pages, LONG_LINE_PAGES)
-
-
-@lru_cache(maxsize=64)  # strip() then learn() hash the same text: do it once
-def _learnable_hashes(text: str) -> frozenset[int]:
-    """Distinct hashes of the text's lines short enough to be furniture."""
-    hashes = set()
-    for line in text.split("\n"):
-        h = line_hash(line)
-        if h is not None and len(_WORD.findall(line)) <= MAX_LEARN_WORDS:
-            hashes.add(h)
-    return frozenset(hashes)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
@@ -13,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from pipelines.minhash import text_signature
 from pipelines.state import KeptArticle
+from pipelines.texthash import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -24,13 +23,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_SPACE = re.compile(r"\s+")
-
-
-def content_hash(text: str) -> str:
-    """SHA-256 of the text with case and white space normalised."""
-    normalised = _SPACE.sub(" ", text).strip().casefold()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+__all__ = ["DedupPipeline", "Deduplicator", "Verdict", "content_hash"]
 
 
 @dataclass(frozen=True)

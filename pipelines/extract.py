@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, NoReturn, Self
 from urllib.parse import urlsplit
 
 from crawler.urls import article_id, canonical_url, same_site, url_key
-from pipelines.dedup import content_hash
+from pipelines.boilerplate import remove_lines
 from pipelines.drops import drop
+from pipelines.texthash import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
     from crawler.items import ArticleItem
+    from pipelines.analysis import PageAnalysis
     from pipelines.boilerplate import SiteBoilerplate
     from pipelines.extraction import ExtractedArticle
     from pipelines.pool import ExtractorPool
@@ -38,7 +40,11 @@ class ExtractPipeline:
     """Extract each page's article; drop pages without one, with a counted reason."""
 
     def __init__(
-        self, stats: StatsCollector, pool: ExtractorPool, sites: SiteBoilerplate, runtime: Runtime
+        self,
+        stats: StatsCollector,
+        pool: ExtractorPool[PageAnalysis],
+        sites: SiteBoilerplate,
+        runtime: Runtime,
     ) -> None:
         self.stats = stats
         self.runtime = runtime
@@ -49,6 +55,9 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Start the worker pool and attach the site boilerplate learner to the state."""
+        from functools import partial
+
+        from pipelines.analysis import analyse_page
         from pipelines.boilerplate import SiteBoilerplate
         from pipelines.pool import ExtractorPool
         from pipelines.runtime import open_runtime
@@ -56,7 +65,9 @@ class ExtractPipeline:
         settings = crawler.settings
         runtime = open_runtime(settings)
         pool = ExtractorPool(
-            settings.getint("NEWSDEDUP_WORKERS"), settings.getfloat("NEWSDEDUP_EXTRACT_TIMEOUT")
+            settings.getint("NEWSDEDUP_WORKERS"),
+            settings.getfloat("NEWSDEDUP_EXTRACT_TIMEOUT"),
+            partial(analyse_page, config=runtime.store.near_dup_config),
         )
         min_pages = settings.getint("NEWSDEDUP_SITE_BOILERPLATE_MIN_PAGES")
         sites = SiteBoilerplate(runtime.store.line_counts, min_pages)
@@ -70,29 +81,31 @@ class ExtractPipeline:
         if self.runtime.stopping:
             self._drop("shutdown", item, "(stopping: left for the next run)")
         try:
-            article = await self.pool.extract(item.body, item.url, item.fallbacks)
+            analysis = await self.pool.extract(item.body, item.url, item.fallbacks)
         except NoArticle as exc:
             self._drop(exc.reason, item, str(exc))
         except (ExtractionTimeout, WorkerCrashed) as exc:
             reason = "extract_timeout" if isinstance(exc, ExtractionTimeout) else "extract_crash"
             self._drop(reason, item, str(exc))
-        self._fill(item, article)
+        self._fill(item, analysis)
         return item
 
     def close_spider(self) -> None:
         """Stop the workers."""
         self.pool.close()
 
-    def _fill(self, item: ArticleItem, article: ExtractedArticle) -> None:
-        """Strip learnt site furniture, learn from this page, and fill the item."""
+    def _fill(self, item: ArticleItem, analysis: PageAnalysis) -> None:
+        """Strip learnt site furniture, learn from this page, and fill the item (the worker
+        hashed and signed the text; a signature is redone only if a prose line was cut)."""
         site = urlsplit(item.url).netloc
-        fill_item(item, article, self.sites, site)
-        unstripped = item.text == article.text  # then fill_item already hashed this text
-        page_key = item.content_hash if unstripped else content_hash(article.text)
-        self.sites.learn(site, page_key, article.text)
-        learnt = sum(1 for _, why in item.removed if why == "site_boilerplate")
-        if learnt:
-            self.stats.inc_value("newsdedup/boilerplate_lines_removed", learnt)
+        text = analysis.article.text
+        dropped = self.sites.furniture(site, analysis.lines)
+        fill_item(item, analysis.article, *remove_lines(text, dropped))
+        if dropped:
+            self.stats.inc_value("newsdedup/boilerplate_lines_removed", len(dropped))
+        item.content_hash = content_hash(item.text) if dropped else analysis.content_hash
+        item.signature = analysis.signature_without(dropped)
+        self.sites.learn(site, analysis.content_hash, text, analysis.lines)
 
     def _drop(self, reason: str, item: ArticleItem, detail: str) -> NoReturn:
         """Count and raise DropItem for a page that yields no article."""
@@ -100,10 +113,10 @@ class ExtractPipeline:
 
 
 def fill_item(
-    item: ArticleItem, article: ExtractedArticle, sites: SiteBoilerplate, site: str
+    item: ArticleItem, article: ExtractedArticle, text: str, removed: list[tuple[str, str]]
 ) -> None:
-    """Copy the extracted fields into ITEM, strip SITE's learnt furniture, derive the ids."""
-    text, removed = sites.strip(site, article.text)
+    """Copy the extracted fields into ITEM with its furniture-stripped TEXT (REMOVED: the
+    lines stripped); derive its canonical URL, id and URL keys (not its content hash)."""
     for name in _METADATA:
         setattr(item, name, getattr(article, name))
     item.tags = list(article.tags)
@@ -115,7 +128,6 @@ def fill_item(
     else:
         item.canonical_url = canonical_url(item.url)
     item.id = article_id(item.canonical_url)
-    item.content_hash = content_hash(text)
     urls = {item.url, item.request_url or item.url, item.canonical_url, *item.alias_urls}
     item.url_keys = sorted(url_key(u) for u in urls)
     item.body = b""

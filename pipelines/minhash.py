@@ -166,8 +166,11 @@ def _edges(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _content_spans(data: bytes, min_line_words: int) -> tuple[np.ndarray, np.ndarray]:
-    """Byte spans of the word tokens of prose lines (see content_tokens), in text order.
+def _content_spans(
+    data: bytes, min_line_words: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Byte spans of the word tokens of prose lines (see content_tokens), in text order, and
+    the indexes of the prose lines (None when there were too few and every token counts).
 
     Tokens are runs of word bytes (exactly the _WORD regex on the decoded text); a line is
     prose when it has >= min_line_words tokens and >= min_line_words whitespace-split words.
@@ -182,14 +185,14 @@ def _content_spans(data: bytes, min_line_words: int) -> tuple[np.ndarray, np.nda
     prose &= np.bincount(split_line, minlength=lines) >= min_line_words
     kept = prose[word_line]
     if np.count_nonzero(kept) >= 4 * min_line_words:
-        return starts[kept], ends[kept]
-    return starts, ends
+        return starts[kept], ends[kept], np.flatnonzero(prose)
+    return starts, ends, None
 
 
 def content_tokens(text: str, min_line_words: int) -> list[str]:
     """Lower-cased word tokens of the lines long enough to be prose; all tokens if too few."""
     data = _normalise(text)
-    starts, ends = _content_spans(data, min_line_words)
+    starts, ends, _ = _content_spans(data, min_line_words)
     return [
         data[start:end].decode("utf-8", "surrogatepass")
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
@@ -239,16 +242,25 @@ def minhash(hashes: np.ndarray, num_perm: int, seed: int = 1) -> np.ndarray:
 
 def text_signature(text: str, config: NearDupConfig) -> Signature:
     """Signature of one article text (top level and picklable: runs in worker processes)."""
+    return signature_and_prose_lines(text, config)[0]
+
+
+def signature_and_prose_lines(
+    text: str, config: NearDupConfig
+) -> tuple[Signature, tuple[int, ...] | None]:
+    """Signature of TEXT and the indexes of its prose lines, the only lines it depends on
+    (None: too little prose, every line counts). Removing other lines keeps the signature."""
     data = _normalise(text)
-    ids = _token_ids.lookup(data, *_content_spans(data, config.min_line_words))
-    ordered = _gram_hashes(ids, config.shingle, config.seed)
+    starts, ends, prose = _content_spans(data, config.min_line_words)
+    ordered = _gram_hashes(_token_ids.lookup(data, starts, ends), config.shingle, config.seed)
     lead_count = max(1, config.lead_words - config.shingle + 1)
     shingles = _sorted_unique(ordered)
-    return Signature(
+    signature = Signature(
         shingles=shingles,
         minhash=minhash(shingles, config.num_perm, config.seed),
         lead=minhash(_sorted_unique(ordered[:lead_count]), config.num_perm, config.seed),
     )
+    return signature, None if prose is None else tuple(prose.tolist())
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int, salt: int) -> list[int]:

@@ -18,13 +18,11 @@ import signal
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from pipelines.threads import single_blas_thread
 
-if TYPE_CHECKING:
-    from pipelines.extraction import ExtractedArticle
-
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
@@ -41,7 +39,11 @@ def _worker_init() -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    import pipelines.extraction  # noqa: F401  (warm-up import)
+    import pipelines.analysis  # noqa: F401  (warm-up import: trafilatura, numpy)
+
+
+def _ready() -> None:
+    """A no-op task that makes the executor start a worker."""
 
 
 def _die_with_parent() -> None:
@@ -57,12 +59,11 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-class ExtractorPool:
-    """Runs ``extract_article`` in N processes with a per-page deadline and crash recovery."""
+class ExtractorPool(Generic[T]):
+    """Runs TASK(body, url, fallbacks) in N processes with a per-page deadline and crash
+    recovery (TASK: a picklable top-level function such as ``analyse_page``)."""
 
-    def __init__(
-        self, workers: int, timeout: float, task: Callable[..., ExtractedArticle] | None = None
-    ) -> None:
+    def __init__(self, workers: int, timeout: float, task: Callable[..., T]) -> None:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.timeout = timeout
         self.task = task
@@ -74,17 +75,18 @@ class ExtractorPool:
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
+        """A pool whose workers start now, importing trafilatura while the feeds download
+        (the executor would otherwise spawn each one at its first page)."""
         single_blas_thread()  # inherited by the spawned workers
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+        for _ in range(workers):
+            pool.submit(_ready)  # no worker is idle yet: each submit spawns one
+        return pool
 
-    async def extract(
-        self, body: bytes, url: str, fallbacks: Mapping[str, Any]
-    ) -> ExtractedArticle:
-        """Extract one page; raises NoArticle, ExtractionTimeout or WorkerCrashed."""
-        from pipelines.extraction import extract_article
-
-        task = self.task or extract_article
+    async def extract(self, body: bytes, url: str, fallbacks: Mapping[str, Any]) -> T:
+        """Run the task on one page; raises what it raises, ExtractionTimeout or WorkerCrashed."""
+        task = self.task
         if self._pool is None:
             return task(body, url, fallbacks)
         pool = self._pool
@@ -97,11 +99,11 @@ class ExtractorPool:
     async def _run(
         self,
         pool: ProcessPoolExecutor,
-        task: Callable[..., ExtractedArticle],
+        task: Callable[..., T],
         body: bytes,
         url: str,
         fallbacks: Mapping[str, Any],
-    ) -> ExtractedArticle:
+    ) -> T:
         """Run TASK in POOL under the deadline; a timeout replaces POOL.
 
         At most two pages per worker are submitted at once, so a deadline starts close to
@@ -117,11 +119,11 @@ class ExtractorPool:
 
     async def _retry_alone(
         self,
-        task: Callable[..., ExtractedArticle],
+        task: Callable[..., T],
         body: bytes,
         url: str,
         fallbacks: Mapping[str, Any],
-    ) -> ExtractedArticle:
+    ) -> T:
         """Retry a page whose pool broke, alone in a one-worker pool: if it breaks that one
         too, this page is the culprit (pages that were merely beside it succeed)."""
         async with self._retry_lock:

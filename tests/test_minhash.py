@@ -146,5 +146,5 @@ def test_token_ids_are_xxh3_of_each_token_including_long_and_repeated_ones() -> 
 
 def _padded_spans(text: str) -> tuple[bytes, np.ndarray, np.ndarray]:
     data = _normalise(text)
-    starts, ends = _content_spans(data, 0)
+    starts, ends, _ = _content_spans(data, 0)
     return data, starts, ends

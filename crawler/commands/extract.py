@@ -55,7 +55,8 @@ def extract(
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for path, page_url, article in articles:
         item = ArticleItem(url=page_url, source=str(path), fetched_at=now)
-        fill_item(item, article, sites, _site(page_url, path))
+        fill_item(item, article, *sites.strip(_site(page_url, path), article.text))
+        item.content_hash = content_hash(item.text)
         click.echo(json.dumps({**item.to_record(), "file": str(path)}, ensure_ascii=False))
         if explain:
             for line, why in item.removed:
