@@ -37,6 +37,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.ssrf.SsrfGuardMiddleware": 50,  # before robots.txt: check every hop first
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetchguard.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.fetchguard.LeanMetaRefreshMiddleware": 580,  # Scrapy's slot; decodes less
 }
 
 EXTENSIONS = {

@@ -15,7 +15,20 @@ from pipelines.minhash import NearDupConfig, signature_and_prose_lines, text_sig
 from pipelines.texthash import content_hash
 
 CONFIG = NearDupConfig()
-WORDS = "harbour council vote budget river bridge school teacher storm rain market price".split()
+WORDS = [
+    "harbour",
+    "council",
+    "vote",
+    "budget",
+    "river",
+    "bridge",
+    "school",
+    "teacher",
+    "storm",
+    "rain",
+    "market",
+    "price",
+]
 
 
 def _text(rng: random.Random, lines: int) -> str:
