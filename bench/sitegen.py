@@ -3,13 +3,15 @@
 Each of the N article pages is a copy of one of the 181 real pages with a new title, a
 distinct generated paragraph and ~40% of its prose words replaced by other words of the
 same page, so that neither the exact nor the near-duplicate stage merges the copies.
-The site is served from a separate process by a threaded http.server on 127.0.0.1.
+The site is served from a separate process by a threaded http.server on 127.0.0.1;
+`serve_bench_site` yields its base URL and that process's pid (for its CPU time).
 """
 
 from __future__ import annotations
 
 import gzip
 import multiprocessing as mp
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -141,22 +143,31 @@ def build_site(base_url: str, pages: int, templates: list[Template] | None = Non
 
 
 def _serve(pages: int, conn: Connection) -> None:
-    """Child process: build the site, serve it, report the base URL, wait for 'stop'."""
+    """Child process: build the site, serve it, report its base URL and pid, wait for 'stop'."""
     from crawler.demo.server import serve_site
 
     with serve_site(lambda base: build_site(base, pages)) as server:
-        conn.send(server.base_url)
+        conn.send((server.base_url, os.getpid()))
         conn.recv()
 
 
+@dataclass(frozen=True)
+class BenchSite:
+    """A served bench site: its base URL and the pid of the process serving it."""
+
+    base_url: str
+    pid: int  # for reading the server's CPU time from /proc
+
+
 @contextmanager
-def serve_bench_site(pages: int) -> Iterator[str]:
-    """Serve a PAGES-article site from a separate process; yield its base URL."""
+def serve_bench_site(pages: int) -> Iterator[BenchSite]:
+    """Serve a PAGES-article site from a separate process; yield its URL and server pid."""
     parent, child = mp.Pipe()
     process = mp.get_context("spawn").Process(target=_serve, args=(pages, child), daemon=True)
     process.start()
     try:
-        yield parent.recv()
+        base_url, pid = parent.recv()
+        yield BenchSite(base_url, pid)
     finally:
         parent.send("stop")
         process.join(timeout=10)

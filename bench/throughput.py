@@ -6,12 +6,15 @@ Usage: .venv/bin/python bench/throughput.py [--pages 2000] [--repeats 3] [--work
 A site of --pages varied copies of the extraction-dev pages (bench/sitegen.py) is served
 from a separate process; every crawl runs in a fresh subprocess. Crawls use newsdedup's
 settings except throttling: -s AUTOTHROTTLE_ENABLED=False -s CONCURRENT_REQUESTS_PER_DOMAIN=16.
+The bench process asks for one BLAS thread first, as the crawl and its workers do, so the
+single-process extraction loop is measured the way the workers run.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -37,6 +40,7 @@ from bench.sitegen import (  # noqa: E402  (needs ROOT on sys.path)
     load_templates,
     serve_bench_site,
 )
+from pipelines.threads import single_blas_thread  # noqa: E402  (no numpy import)
 
 UNTHROTTLED = {"AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -60,6 +64,7 @@ class CrawlRun:
     peak_pss_mb: float
     main_cpu: float
     worker_cpu: float
+    server_cpu: float = 0.0  # the site server process, a separate process on the same cores
     summary: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
 
@@ -86,6 +91,25 @@ class TreeSampler(threading.Thread):
         """Stop sampling and wait for the thread."""
         self.done.set()
         self.join()
+
+    @property
+    def main_cpu(self) -> float:
+        """CPU seconds of the root process at its last sample."""
+        return self.cpu.get(self.pid, 0.0)
+
+    @property
+    def worker_cpu(self) -> float:
+        """CPU seconds of every descendant (extraction workers) at their last samples."""
+        return sum(self.cpu.values()) - self.main_cpu
+
+
+@dataclass
+class ProfiledCrawl:
+    """The cProfile crawl: CPU seconds by module group in its main process, and /proc CPU."""
+
+    groups: dict[str, float]  # module_cpu(): "total" and one entry per module group
+    main_cpu: float  # /proc, profiler overhead included
+    worker_cpu: float  # /proc; the workers are not profiled
 
 
 def _read(path: str) -> str:
@@ -145,31 +169,40 @@ def crawl_command(feeds: list[str], output: Path, workers: int) -> list[str]:
     return [sys.executable, "-m", "crawler", *command]
 
 
-def run_crawl(feeds: list[str], workers: int) -> CrawlRun:
-    """One end-to-end crawl in a fresh subprocess and output directory."""
+def run_sampled(command: list[str]) -> tuple[int, str, float, TreeSampler]:
+    """Run COMMAND from ROOT while sampling its process tree: (exit code, stderr, wall, sampler)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    _, stderr = proc.communicate()
+    wall = time.monotonic() - started
+    sampler.stop()
+    return proc.returncode, stderr, wall, sampler
+
+
+def run_crawl(feeds: list[str], workers: int, server_pid: int) -> CrawlRun:
+    """One end-to-end crawl in a fresh subprocess and output directory, with the CPU time the
+    site server (process SERVER_PID) spent meanwhile."""
+    server_started = _cpu_seconds(server_pid)
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            crawl_command(feeds, Path(tmp), workers),
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        sampler = TreeSampler(proc.pid)
-        sampler.start()
-        _, stderr = proc.communicate()
-        wall = time.monotonic() - started
-        sampler.stop()
+        code, stderr, wall, sampler = run_sampled(crawl_command(feeds, Path(tmp), workers))
+    server_cpu = _cpu_seconds(server_pid) - server_started
     summary = next((ln for ln in stderr.splitlines() if ln.startswith("newsdedup: pages=")), "")
-    if proc.returncode != 0 or not summary:
-        raise SystemExit(f"crawl failed ({proc.returncode}):\n{stderr[-3000:]}")
-    run = _crawl_run(summary, wall, sampler)
+    if code != 0 or not summary:
+        raise SystemExit(f"crawl failed ({code}):\n{stderr[-3000:]}")
+    run = _crawl_run(summary, wall, sampler, server_cpu)
     _progress(
         f"{summary} | wall {wall:.1f}s, peak RSS {run.peak_rss_mb:.0f} MB, PSS"
         f" {run.peak_pss_mb:.0f} MB, CPU main {run.main_cpu:.1f}s workers {run.worker_cpu:.1f}s"
+        f" server {server_cpu:.1f}s"
     )
     return run
 
 
-def _crawl_run(summary: str, wall: float, sampler: TreeSampler) -> CrawlRun:
+def _crawl_run(summary: str, wall: float, sampler: TreeSampler, server_cpu: float) -> CrawlRun:
     """Parse the summary line into a CrawlRun."""
     counts = dict(re.findall(r"(\w+)=(\d+(?:\.\d+)?)", summary.split(" elapsed=")[0]))
     groups = dict(re.findall(r" (\w+)=\d+(\([^)]*\))", summary))
@@ -181,8 +214,9 @@ def _crawl_run(summary: str, wall: float, sampler: TreeSampler) -> CrawlRun:
         wall=wall,
         peak_rss_mb=sampler.peak_rss,
         peak_pss_mb=sampler.peak_pss,
-        main_cpu=sampler.cpu.get(sampler.pid, 0.0),
-        worker_cpu=sum(sampler.cpu.values()) - sampler.cpu.get(sampler.pid, 0.0),
+        main_cpu=sampler.main_cpu,
+        worker_cpu=sampler.worker_cpu,
+        server_cpu=server_cpu,
         summary=summary,
         counts={k: counts.get(k, "0") + groups.get(k, "") for k in ("duplicates", "dropped")},
     )
@@ -264,7 +298,32 @@ def extraction_rates(count: int, repeats: int) -> dict[str, float]:
     rates: dict[str, float] = {}
     for name, fn in (("ours", ours), ("plain", plain)):
         rates[name], rates[f"{name}_cpu_ms"] = _median_rate(fn, pages, repeats)
+    rates["hashing"], rates["hashing_cpu_ms"] = _median_rate(_worker_hashing, pages, repeats)
     return rates
+
+
+def _worker_hashing(body: bytes, url: str) -> None:
+    """What a worker adds to extraction for dedup: line hashes, content hash, signature
+    (pipelines.analysis.analyse_page minus extract_article; extraction is memoised)."""
+    from pipelines.boilerplate import TextLines
+    from pipelines.minhash import NearDupConfig, signature_and_prose_lines
+    from pipelines.texthash import content_hash
+
+    text = _extracted_text(body, url)
+    TextLines.of(text)
+    content_hash(text)
+    signature_and_prose_lines(text, NearDupConfig())
+
+
+@functools.cache
+def _extracted_text(body: bytes, url: str) -> str:
+    """extract_article's text of one page ('' when it has none), computed once."""
+    from pipelines.extraction import NoArticle, extract_article
+
+    try:
+        return extract_article(body, url).text
+    except NoArticle:
+        return ""
 
 
 def _median_rate(
@@ -282,16 +341,19 @@ def _median_rate(
     return statistics.median(rates), statistics.median(cpu)
 
 
-def profile_crawl(feeds: list[str], workers: int) -> dict[str, float]:
-    """CPU seconds (cProfile, process_time) by module group in the crawl's main process."""
+def profile_crawl(feeds: list[str], workers: int) -> ProfiledCrawl:
+    """CPU seconds (cProfile, process_time) by module group in the crawl's main process, and
+    the /proc CPU of its main process and workers (its wall time is not used: cProfile slows
+    the main process)."""
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
         args = crawl_command(feeds, Path(tmp), workers)[3:]
         command = [sys.executable, __file__, "--profile-child", str(PROFILE_OUT), "--", *args]
         PROFILE_OUT.unlink(missing_ok=True)
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        _, stderr, _, sampler = run_sampled(command)
     if not PROFILE_OUT.exists():
-        raise SystemExit(f"profiled crawl failed:\n{done.stderr[-3000:]}")
-    return module_cpu(PROFILE_OUT)
+        raise SystemExit(f"profiled crawl failed:\n{stderr[-3000:]}")
+    _progress(f"profiled crawl: CPU main {sampler.main_cpu:.1f}s workers {sampler.worker_cpu:.1f}s")
+    return ProfiledCrawl(module_cpu(PROFILE_OUT), sampler.main_cpu, sampler.worker_cpu)
 
 
 def profile_child(out: str, args: list[str]) -> None:
@@ -330,8 +392,8 @@ def module_cpu(path: Path) -> dict[str, float]:
 
 def big_crawl(pages: int, workers: int) -> CrawlRun:
     """One crawl of a PAGES-article site (its own server process)."""
-    with serve_bench_site(pages) as base_url:
-        return run_crawl(feeds_of(base_url, pages), workers)
+    with serve_bench_site(pages) as site:
+        return run_crawl(feeds_of(site.base_url, pages), workers, site.pid)
 
 
 def _row(name: str, value: float, unit: str, note: str = "") -> str:
@@ -351,6 +413,7 @@ def print_crawls(runs: list[CrawlRun], label: str) -> None:
         ("main-process CPU / process wall", 100 * med(r.main_cpu / r.wall for r in runs), "%"),
         ("main-process CPU per page", 1000 * med(r.main_cpu / r.pages for r in runs), "ms"),
         ("worker CPU per page (sum)", 1000 * med(r.worker_cpu / r.pages for r in runs), "ms"),
+        ("site server CPU per page", 1000 * med(r.server_cpu / r.pages for r in runs), "ms"),
     )  # fmt: skip
     for name, value, unit in rows:
         print(_row(f"{label} {name}", value, unit))
@@ -370,7 +433,7 @@ class Results:
     raw: list[tuple[int, float]]
     e2e: list[CrawlRun]
     extract: dict[str, float]
-    profile: dict[str, float] | None
+    profile: ProfiledCrawl | None
     big: CrawlRun | None
     load: tuple[float, float]  # 1-minute load average at start and end
 
@@ -378,12 +441,12 @@ class Results:
 def measure(args: argparse.Namespace) -> Results:
     """Run every measurement; the site is served only while crawls run."""
     load_start = os.getloadavg()[0]
-    with serve_bench_site(args.pages) as base_url:
-        feeds = feeds_of(base_url, args.pages)
-        _progress(f"site of {args.pages} pages at {base_url}; raw fetch x{args.repeats}")
+    with serve_bench_site(args.pages) as site:
+        feeds = feeds_of(site.base_url, args.pages)
+        _progress(f"site of {args.pages} pages at {site.base_url}; raw fetch x{args.repeats}")
         raw = [run_raw_fetch(feeds) for _ in range(args.repeats)]
         _progress(f"end-to-end crawl x{args.repeats} --workers {args.workers}")
-        e2e = [run_crawl(feeds, args.workers) for _ in range(args.repeats)]
+        e2e = [run_crawl(feeds, args.workers, site.pid) for _ in range(args.repeats)]
         profile = None
         if args.profile:
             _progress(f"profiled crawl of the first feed ({FEED_ITEMS} pages) --workers 2")
@@ -411,42 +474,65 @@ def report(args: argparse.Namespace, res: Results) -> None:
     print(_row("   extract_article CPU per page", res.extract["ours_cpu_ms"], "ms"))
     print(_row("   trafilatura.extract, 1 process (reference)", res.extract["plain"], "pages/s"))
     print(_row("   trafilatura.extract CPU per page", res.extract["plain_cpu_ms"], "ms"))
+    print(_row("   worker hashing + signing CPU per page", res.extract["hashing_cpu_ms"], "ms",
+               "line hashes, content hash, MinHash (in analyse_page)"))  # fmt: skip
     print_crawls(res.e2e, "3. crawl")
     report_ratios(res, fetch, e2e)
     if res.profile:
-        report_profile(res.profile)
+        report_profile(res.profile, res.extract["hashing_cpu_ms"])
     if res.big:
         report_big(res.e2e, res.big)
 
 
 def report_ratios(res: Results, fetch: float, e2e: float) -> None:
     """Wall-clock ratios, and CPU-time ratios that a loaded machine does not distort."""
-    med = statistics.median
     print(
         _row("ratio 3/1 (e2e / raw fetch)", 100 * e2e / fetch, "%", "target >= 90% if fetch-bound")
     )
     print(_row("ratio 3/2 (e2e / 1-process extraction)", e2e / res.extract["ours"], "x",
                "target >= 1.7x"))  # fmt: skip
-    crawl_ms = med(1000 * (r.main_cpu + r.worker_cpu) / r.pages for r in res.e2e)
-    cores = os.cpu_count() or 1
-    print(_row("crawl CPU per page (main + workers)", crawl_ms, "ms",
-               f"vs {res.extract['ours_cpu_ms']:.1f} ms in one process"))  # fmt: skip
-    gain = res.extract["ours_cpu_ms"] * cores / crawl_ms
-    print(_row(f"CPU-bound ceiling on {cores} idle cores", 1000 * cores / crawl_ms, "pages/s",
-               f"= {gain:.2f}x 1-process extraction (CPU time)"))  # fmt: skip
+    report_cpu(res.e2e, res.extract["ours_cpu_ms"])
     print(f"  load average during the run: {res.load[0]:.1f} at start, {res.load[1]:.1f} at end"
           " (other jobs on the machine inflate wall times)")  # fmt: skip
 
 
-def report_profile(profile: dict[str, float]) -> None:
-    """CPU share of each module group in the profiled crawl's main process."""
-    total = profile["total"]
+def report_cpu(runs: list[CrawlRun], extract_ms: float) -> None:
+    """CPU ms per page of the crawl, without and with the site server, and the rates that
+    idle cores could reach at those costs, vs EXTRACT_MS per page in one process."""
+    med = statistics.median
+    crawl_ms = med(1000 * (r.main_cpu + r.worker_cpu) / r.pages for r in runs)
+    total_ms = med(1000 * (r.main_cpu + r.worker_cpu + r.server_cpu) / r.pages for r in runs)
+    print(_row("crawl CPU per page (main + workers)", crawl_ms, "ms",
+               f"vs {extract_ms:.1f} ms in one process"))  # fmt: skip
+    _ceiling_row("", crawl_ms, extract_ms)
+    print(_row("crawl + server CPU per page", total_ms, "ms",
+               "main + workers + site server (shares the cores)"))  # fmt: skip
+    _ceiling_row(" incl. server", total_ms, extract_ms)
+
+
+def _ceiling_row(suffix: str, ms: float, extract_ms: float) -> None:
+    """The rate idle cores could reach at MS CPU per page, as a multiple of 1-process extraction."""
+    cores = os.cpu_count() or 1
+    gain = extract_ms * cores / ms
+    print(_row(f"CPU-bound ceiling{suffix} on {cores} idle cores", 1000 * cores / ms, "pages/s",
+               f"= {gain:.2f}x 1-process extraction (CPU time)"))  # fmt: skip
+
+
+def report_profile(profile: ProfiledCrawl, hashing_ms: float) -> None:
+    """CPU share of each module group in the profiled crawl's main process, and dedup+state's
+    share of the whole crawl's CPU (main + workers), counting the workers' hashing+signing."""
+    total = profile.groups["total"]
     print(f"  main-process CPU under cProfile ({FEED_ITEMS} pages, --workers 2): {total:.1f} s;"
           f" inclusive shares (stats: {PROFILE_OUT}):")  # fmt: skip
-    for name, secs in profile.items():
+    for name, secs in profile.groups.items():
         if name != "total":
-            note = "target < 10%" if name == "dedup+state" else ""
-            print(_row(f"  {name}", 100 * secs / total, "%", f"{secs:.1f} s {note}"))
+            print(_row(f"  {name}", 100 * secs / total, "%", f"{secs:.1f} s"))
+    main, workers = profile.main_cpu, profile.worker_cpu
+    signing = hashing_ms * FEED_ITEMS / 1000
+    dedup = profile.groups["dedup+state"] + signing
+    print(_row("  dedup+state share of end-to-end CPU", 100 * dedup / (main + workers), "%",
+               f"({profile.groups['dedup+state']:.1f} s main + {signing:.1f} s worker signing)"
+               f" / ({main:.1f} s main + {workers:.1f} s workers); target < 10%"))  # fmt: skip
 
 
 def report_big(runs: list[CrawlRun], big: CrawlRun) -> None:
@@ -474,6 +560,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     """Dispatch to a child mode or run the whole benchmark."""
+    single_blas_thread()  # before numpy loads: extraction here runs as in the crawl's workers
     if sys.argv[1:2] == ["--raw-fetch-child"]:
         raw_fetch_child(sys.argv[2:])
     elif sys.argv[1:2] == ["--profile-child"]:
