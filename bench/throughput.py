@@ -242,6 +242,7 @@ def raw_fetch_child(feeds: list[str]) -> None:
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(
         {**UNTHROTTLED, "ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {},
+         "SCHEDULER": "scrapy.core.scheduler.Scheduler",  # ours opens the state: no state here
          "NEWSDEDUP_SOURCES": feeds, "LOG_LEVEL": "WARNING"},
         priority="cmdline",
     )  # fmt: skip

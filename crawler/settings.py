@@ -41,6 +41,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetchguard.LeanMetaRefreshMiddleware": 580,  # Scrapy's slot; decodes less
 }
 
+DOWNLOAD_HANDLERS = {  # connections reused instead of reopened (crawler/keepalive.py)
+    "http": "crawler.keepalive.KeepAliveDownloadHandler",
+    "https": "crawler.keepalive.KeepAliveDownloadHandler",
+}
+
 EXTENSIONS = {
     "crawler.fetchguard.NonHtmlStopper": 500,
     "crawler.progress.ProgressLine": 600,

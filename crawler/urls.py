@@ -55,7 +55,12 @@ def article_id(url: str) -> str:
 
 def registered_domain(url: str) -> str:
     """The registered domain of URL (news.example.co.uk -> example.co.uk); host if unknown."""
-    host = urlsplit(url).hostname or ""
+    return _registered_host(urlsplit(url).hostname or "")
+
+
+@lru_cache(maxsize=4096)  # a crawl asks about the same few hosts for every link
+def _registered_host(host: str) -> str:
+    """The registered domain of HOST; HOST itself if it has no known public suffix."""
     return _extractor()(host).top_domain_under_public_suffix or host
 
 

@@ -29,6 +29,7 @@ class ScriptedSite:
     host: str = "127.0.0.1"
     port: int = 0
     hits: list[str] = field(default_factory=list)
+    client_ports: set[int] = field(default_factory=set)  # one per TCP connection served
 
     def url(self, path: str) -> str:
         """Absolute URL of PATH on this server."""
@@ -46,6 +47,7 @@ def serve(site: ScriptedSite) -> Iterator[ScriptedSite]:
         def do_GET(self) -> None:
             with lock:
                 site.hits.append(self.path)
+                site.client_ports.add(int(self.client_address[1]))
             page = site.pages.get(urlsplit(self.path).path, Page(b"not found", 404))
             body = page.body.replace(b"{base}", site.url("").encode())
             body = gzip.compress(body, mtime=0) if page.gzip else body

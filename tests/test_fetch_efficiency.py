@@ -1,4 +1,4 @@
-"""Meta-refresh redirects still work while plain pages are passed on undecoded."""
+"""Fetching without waste: meta refresh without decoding every page, connections reused."""
 
 from __future__ import annotations
 
@@ -71,3 +71,36 @@ def test_crawl_follows_a_meta_refresh_to_the_article(tmp_path: Path) -> None:
     assert [r["title"] for r in records] == ["Moved story"]
     assert records[0]["url"].endswith("/2026/11/01/new")
     assert "/2026/11/01/new" in hits
+
+
+def test_connections_are_reused_not_reopened(tmp_path: Path) -> None:
+    """Without AutoThrottle Scrapy may start more downloads than the per-domain limit at
+    once; its pool then closed the extra connections. KeepAliveDownloadHandler keeps them."""
+    links = "".join(f"<url><loc>{{base}}/2026/11/01/story-{n}</loc></url>" for n in range(60))
+    pages = {
+        "/robots.txt": Page(b"User-agent: *\nDisallow:\n", headers={"Content-Type": "text/plain"}),
+        "/sitemap.xml": Page(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{links}</urlset>'.encode(),
+            headers={"Content-Type": "application/xml"},
+        ),
+        **{
+            f"/2026/11/01/story-{n}": Page(b"<html><body><p>short</p></body></html>")
+            for n in range(60)
+        },
+    }
+    settings = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "CONCURRENT_REQUESTS=8")
+    with serve(ScriptedSite(pages)) as site:
+        result = run_cli(
+            "crawl",
+            site.url("/sitemap.xml"),
+            "-o",
+            str(tmp_path),
+            "--workers",
+            "1",
+            *FAST,
+            *settings,
+        )
+        connections = len(site.client_ports)
+    assert result.returncode == 0, result.stderr
+    assert len([h for h in site.hits if "story-" in h]) == 60
+    assert connections <= 8, f"{connections} connections for 62 requests"
