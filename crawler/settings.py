@@ -41,11 +41,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetchguard.LeanMetaRefreshMiddleware": 580,  # Scrapy's slot; decodes less
 }
 
-DOWNLOAD_HANDLERS = {  # connections reused instead of reopened (crawler/keepalive.py)
-    "http": "crawler.keepalive.KeepAliveDownloadHandler",
-    "https": "crawler.keepalive.KeepAliveDownloadHandler",
-}
-
+DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-domain limits hold in bursts too
 EXTENSIONS = {
     "crawler.fetchguard.NonHtmlStopper": 500,
     "crawler.progress.ProgressLine": 600,

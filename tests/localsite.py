@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Page:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
     gzip: bool = False  # gzip the body after {base} is filled in (a .xml.gz resource)
+    delay: float = 0.0  # seconds to wait before answering (lets concurrency build up)
 
 
 @dataclass
@@ -30,6 +32,8 @@ class ScriptedSite:
     port: int = 0
     hits: list[str] = field(default_factory=list)
     client_ports: set[int] = field(default_factory=set)  # one per TCP connection served
+    in_flight: int = 0
+    max_in_flight: int = 0  # most requests being answered at once
 
     def url(self, path: str) -> str:
         """Absolute URL of PATH on this server."""
@@ -45,10 +49,20 @@ def serve(site: ScriptedSite) -> Iterator[ScriptedSite]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            page = site.pages.get(urlsplit(self.path).path, Page(b"not found", 404))
             with lock:
                 site.hits.append(self.path)
                 site.client_ports.add(int(self.client_address[1]))
-            page = site.pages.get(urlsplit(self.path).path, Page(b"not found", 404))
+                site.in_flight += 1
+                site.max_in_flight = max(site.max_in_flight, site.in_flight)
+            try:
+                time.sleep(page.delay)
+                self._answer(page)
+            finally:
+                with lock:
+                    site.in_flight -= 1
+
+        def _answer(self, page: Page) -> None:
             body = page.body.replace(b"{base}", site.url("").encode())
             body = gzip.compress(body, mtime=0) if page.gzip else body
             self.send_response(page.status)
