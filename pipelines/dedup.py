@@ -11,7 +11,6 @@ from scrapy.exceptions import DropItem
 
 from pipelines.minhash import text_signature
 from pipelines.state import KeptArticle
-from pipelines.texthash import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
     from pipelines.state import StateStore
 
 logger = logging.getLogger(__name__)
-
-__all__ = ["DedupPipeline", "Deduplicator", "Verdict", "content_hash"]
 
 
 @dataclass(frozen=True)

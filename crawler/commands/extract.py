@@ -35,10 +35,10 @@ def extract(
       newsdedup extract page.html --url https://example.com/2026/11/27/story/
     """
     from crawler.items import ArticleItem
-    from pipelines.boilerplate import MemoryLineCounts, SiteBoilerplate
-    from pipelines.dedup import content_hash
+    from pipelines.boilerplate import MemoryLineCounts, SiteBoilerplate, TextLines, remove_lines
     from pipelines.extract import fill_item
     from pipelines.extraction import NoArticle, extract_article
+    from pipelines.texthash import content_hash
 
     sites = SiteBoilerplate(MemoryLineCounts(), min_pages)
     paths = _html_files(files)
@@ -50,12 +50,14 @@ def extract(
         except NoArticle as exc:
             click.echo(f"newsdedup: {path}: no article ({exc.reason})", err=True)
             continue
-        articles.append((path, page_url, article))
-        sites.learn(_site(page_url, path), content_hash(article.text), article.text)
+        lines = TextLines.of(article.text)  # hashed once: learnt now, stripped below
+        articles.append((path, page_url, article, lines))
+        sites.learn(_site(page_url, path), content_hash(article.text), article.text, lines)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    for path, page_url, article in articles:
+    for path, page_url, article, lines in articles:
         item = ArticleItem(url=page_url, source=str(path), fetched_at=now)
-        fill_item(item, article, *sites.strip(_site(page_url, path), article.text))
+        dropped = sites.furniture(_site(page_url, path), lines)
+        fill_item(item, article, *remove_lines(article.text, dropped))
         item.content_hash = content_hash(item.text)
         click.echo(json.dumps({**item.to_record(), "file": str(path)}, ensure_ascii=False))
         if explain:
